@@ -1,0 +1,99 @@
+"""The body of one append transaction: check each statement, chain it, grow the tree.
+
+An Appender lives only while its caller holds the writer lock (or owns a
+scratch database, as the audit does); it buffers rows and writes them in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, select, tuple_
+
+from . import schema
+from .errors import ConflictError
+from .identity import Identity
+from .merkle import Frontier
+from .nodes import node_reader
+from .record import GENESIS_PREV, Record
+from .rules import AppendContext, Rule
+from .statement import Envelope, format_ts
+
+
+class Appender:
+    def __init__(self, conn: Connection, identity: Identity, rules: tuple[Rule, ...], *,
+                 size: int, prev: bytes, frontier: Frontier, cache: dict[str, Any] | None = None) -> None:
+        self.conn = conn
+        self.identity = identity
+        self.rules = rules
+        self.size = size
+        self.prev = prev
+        self.frontier = frontier
+        self.cache = {} if cache is None else cache
+        self._records: list[dict[str, Any]] = []
+        self._nodes: list[dict[str, Any]] = []
+        self._nonces: set[tuple[str, str]] = set()
+
+    @classmethod
+    def at_head(cls, conn: Connection, identity: Identity, rules: tuple[Rule, ...]) -> Appender:
+        """Start from the log's current head: its size, last record hash and compact range."""
+        last = conn.execute(select(schema.records.c.seq, schema.records.c.record_hash)
+                            .order_by(schema.records.c.seq.desc()).limit(1)).first()
+        size, prev = (last.seq + 1, bytes(last.record_hash)) if last else (0, GENESIS_PREV)
+        return cls(conn, identity, rules, size=size, prev=prev,
+                   frontier=Frontier.load(size, node_reader(conn)))
+
+    def expect(self, envelopes: Sequence[Envelope]) -> None:
+        """Look up in one query which of the coming statements reuse a stored nonce."""
+        pairs = {(e.statement.actor, e.statement.nonce) for e in envelopes}
+        r = schema.records.c
+        found: set[tuple[str, str]] = set()
+        for chunk in _chunks(sorted(pairs), 500):
+            rows = self.conn.execute(select(r.actor, r.nonce).where(tuple_(r.actor, r.nonce).in_(chunk)))
+            found.update((row.actor, row.nonce) for row in rows)
+        self._nonces = found
+
+    def add(self, envelope: Envelope, pub: bytes) -> Record:
+        """Check one statement whose signature by `pub` is already verified, and chain it.
+
+        `expect` must have been called with it first, so a replayed nonce is known.
+        """
+        statement = envelope.statement
+        if (statement.actor, statement.nonce) in self._nonces:
+            raise ConflictError("nonce already used by this actor (replay)",
+                                field="statement.nonce", code="replayed-nonce")
+        ctx = AppendContext(self.conn, self.size, envelope, self.cache)
+        self.identity.authorize(ctx, pub)
+        self.identity.apply(ctx)
+        for rule in self.rules:
+            rule.apply(ctx)
+        record = Record.build(self.size, statement.canonical, envelope.signature, self.prev)
+        self._nonces.add((statement.actor, statement.nonce))
+        self._records.append({
+            "seq": record.seq, "statement": record.statement, "signature": record.signature,
+            "prev": record.prev, "record_hash": record.record_hash, "actor": statement.actor,
+            "nonce": statement.nonce, "type": statement.type, "ts": format_ts(statement.ts)})
+        for (level, idx), digest in self.frontier.append(record.leaf_hash):
+            self._nodes.append({"level": level, "idx": idx, "hash": digest})
+        self.size += 1
+        self.prev = record.record_hash
+        return record
+
+    def flush(self) -> None:
+        if self._records:
+            self.conn.execute(schema.records.insert(), self._records)
+        if self._nodes:
+            self.conn.execute(schema.nodes.insert(), self._nodes)
+        self._records, self._nodes = [], []
+
+    def root(self) -> bytes:
+        return self.frontier.root()
+
+
+T = TypeVar("T")
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,83 @@
+"""Engines and the single-writer transaction, for SQLite and PostgreSQL alike.
+
+The append is the log's only serial point. SQLite serialises it with
+`BEGIN IMMEDIATE` (WAL mode, so readers never wait); PostgreSQL with a
+transaction-scoped advisory lock, which holds across processes and hosts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from .errors import LedgerBusyError
+
+# pg_advisory_xact_lock key: "gitrace" read as a number; one log per database.
+APPEND_LOCK_KEY = 0x67697472616365
+WRITE_WAIT_SECONDS = 10
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine set up for the log: WAL and explicit transactions on SQLite."""
+    if url.startswith("sqlite"):
+        _make_sqlite_dir(url)
+        engine = create_engine(url, poolclass=NullPool if ":memory:" not in url else None,
+                               **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _make_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control from the sqlite3 module, so BEGIN IMMEDIATE is ours to issue.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={WRITE_WAIT_SECONDS * 1000}")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One writer at a time per log: the lock is held until commit or rollback."""
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+            else:
+                with conn.begin():
+                    conn.execute(text(f"SET LOCAL lock_timeout = '{WRITE_WAIT_SECONDS}s'"))
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPEND_LOCK_KEY})
+                    yield conn
+    except OperationalError as e:
+        if _is_busy(e):
+            raise LedgerBusyError() from e
+        raise
+
+
+def _is_busy(error: OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "database is locked" in message or "lock timeout" in message or "busy" in message

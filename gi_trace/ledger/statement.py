@@ -1,0 +1,177 @@
+"""Statements (what a party signs) and envelopes (a statement with its signature).
+
+A statement is built only from a dict that passes every shape rule, and keeps
+the exact canonical bytes that were signed, so the log stores and hashes those
+bytes and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from .canonical import canonical_json, parse_json
+from .encoding import b64url_decode, b64url_encode
+from .errors import MalformedError
+from .keys import SIGNATURE_SIZE, private_key_id
+
+STATEMENT_PREFIX = b"gi-trace/v1/statement\n"
+VERSION = 1
+MAX_STATEMENT_BYTES = 128 * 1024
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
+KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,88}$")
+TS_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+FIELDS = ("v", "type", "actor", "key", "ts", "nonce", "body")
+ENVELOPE_FIELDS = ("statement", "signature")
+
+
+def parse_ts(value: Any, *, field: str = "statement.ts") -> datetime:
+    """RFC 3339 UTC timestamps with a `Z`, the only form the log accepts."""
+    if not isinstance(value, str) or not TS_PATTERN.match(value):
+        raise MalformedError("must be an RFC 3339 UTC time like 2026-11-24T08:00:00Z", field=field,
+                             code="bad-timestamp")
+    try:
+        return datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC)
+    except ValueError as e:
+        raise MalformedError(f"not a valid time: {e}", field=field, code="bad-timestamp") from e
+
+
+def format_ts(moment: datetime) -> str:
+    """The inverse of parse_ts (microseconds kept when there are any)."""
+    pattern = "%Y-%m-%dT%H:%M:%S.%fZ" if moment.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+    return moment.astimezone(UTC).strftime(pattern)
+
+
+def _require(data: dict[str, Any], name: str, kind: type, pattern: re.Pattern[str] | None = None) -> Any:
+    where = f"statement.{name}"
+    if name not in data:
+        raise MalformedError("is required", field=where, code="missing-field")
+    value = data[name]
+    if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+        raise MalformedError(f"must be a {kind.__name__}", field=where, code="wrong-type")
+    if pattern is not None and not pattern.match(value):
+        raise MalformedError(f"does not match {pattern.pattern}", field=where, code="bad-format")
+    return value
+
+
+def _refuse_unknown(data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise MalformedError(f"unknown field {unknown[0]!r}", field=f"{where}{unknown[0]}",
+                             code="unknown-field")
+
+
+@dataclass(frozen=True)
+class Statement:
+    v: int
+    type: str
+    actor: str
+    key: str
+    ts: datetime
+    nonce: str
+    body: dict[str, Any]
+    canonical: bytes = field(repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Statement:
+        """Check the shape of a statement and fix its canonical bytes; never mutates `data`."""
+        if not isinstance(data, dict):
+            raise MalformedError("statement must be a JSON object", field="statement",
+                                 code="wrong-type")
+        _refuse_unknown(data, FIELDS, "statement.")
+        version = _require(data, "v", int)
+        if version != VERSION:
+            raise MalformedError(f"unsupported version {version}", field="statement.v",
+                                 code="bad-version")
+        body = _require(data, "body", dict)
+        canonical = canonical_json(data)
+        if len(canonical) > MAX_STATEMENT_BYTES:
+            raise MalformedError(f"statement over {MAX_STATEMENT_BYTES} bytes", field="statement",
+                                 code="too-large")
+        return cls(
+            v=version,
+            type=_require(data, "type", str, TYPE_PATTERN),
+            actor=_require(data, "actor", str, ID_PATTERN),
+            key=_require(data, "key", str, KEY_ID_PATTERN),
+            ts=parse_ts(_require(data, "ts", str)),
+            nonce=_require(data, "nonce", str, NONCE_PATTERN),
+            body=body,
+            canonical=canonical,
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Statement:
+        """Parse stored bytes, refusing any that are not already canonical."""
+        statement = cls.from_dict(parse_json(data))
+        if statement.canonical != data:
+            raise MalformedError("statement bytes are not RFC 8785 canonical",
+                                 field="statement", code="not-canonical")
+        return statement
+
+    def to_dict(self) -> dict[str, Any]:
+        value = parse_json(self.canonical)
+        assert isinstance(value, dict)
+        return value
+
+    def signing_input(self) -> bytes:
+        return STATEMENT_PREFIX + self.canonical
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A statement and its author's signature, as submitted and as stored."""
+
+    statement: Statement
+    signature: bytes
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Envelope:
+        if not isinstance(data, dict):
+            raise MalformedError("envelope must be a JSON object", code="wrong-type")
+        unknown = sorted(set(data) - set(ENVELOPE_FIELDS))
+        if unknown:
+            raise MalformedError(f"unknown field {unknown[0]!r}", field=unknown[0],
+                                 code="unknown-field")
+        if "statement" not in data:
+            raise MalformedError("is required", field="statement", code="missing-field")
+        if not isinstance(data.get("signature"), str):
+            raise MalformedError("is required, a base64url string", field="signature",
+                                 code="missing-field")
+        signature = b64url_decode(data["signature"], field="signature", length=SIGNATURE_SIZE)
+        return cls(Statement.from_dict(data["statement"]), signature)
+
+    @property
+    def leaf(self) -> bytes:
+        """The Merkle leaf: signature || canonical statement."""
+        return self.signature + self.statement.canonical
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"statement": self.statement.to_dict(), "signature": b64url_encode(self.signature)}
+
+
+def sign(statement: dict[str, Any] | Statement, private_key: Ed25519PrivateKey) -> Envelope:
+    """Sign a statement with the author's key (client side: the server never does this)."""
+    parsed = statement if isinstance(statement, Statement) else Statement.from_dict(statement)
+    if parsed.key != private_key_id(private_key):
+        raise MalformedError("statement.key is not the id of the signing key",
+                             field="statement.key", code="wrong-key")
+    return Envelope(parsed, private_key.sign(parsed.signing_input()))
+
+
+def draft(type_: str, actor: str, private_key: Ed25519PrivateKey, body: dict[str, Any], *,
+          ts: datetime | None = None, nonce: str | None = None) -> Envelope:
+    """A fresh statement (new random nonce, current time) signed by its author."""
+    return sign({
+        "v": VERSION, "type": type_, "actor": actor, "key": private_key_id(private_key),
+        "ts": format_ts(ts or datetime.now(UTC)),
+        "nonce": nonce or b64url_encode(secrets.token_bytes(16)), "body": body,
+    }, private_key)

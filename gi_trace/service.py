@@ -1,0 +1,73 @@
+"""Assembles the running ledger from settings: engine, operator key, trust roots, rules.
+
+Both the web app and the command line start from here, so they can never
+disagree about which database, key or regulators they use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from gi_trace.ledger import keys
+from gi_trace.ledger.database import make_engine
+from gi_trace.ledger.genesis import load_genesis
+from gi_trace.ledger.identity import TrustRoots
+from gi_trace.ledger.log import Log
+from gi_trace.ledger.note import NoteSigner
+from gi_trace.ledger.statement import Envelope
+from gi_trace.migrate import upgrade
+from gi_trace.settings import Settings
+
+
+@dataclass
+class Service:
+    settings: Settings
+    engine: Engine
+    log: Log
+    genesis: list[Envelope]
+
+
+def load_genesis_if_any(settings: Settings) -> list[Envelope]:
+    path = Path(settings.regulators)
+    return load_genesis(path) if path.exists() else []
+
+
+def operator_signer(settings: Settings) -> NoteSigner:
+    return NoteSigner(settings.origin, keys.load_private_key(settings.operator_key))
+
+
+def open_service(settings: Settings, engine: Engine | None = None) -> Service:
+    engine = engine or make_engine(settings.database_url)
+    genesis = load_genesis_if_any(settings)
+    log = Log(engine, operator_signer(settings), TrustRoots.from_genesis(genesis),
+              window=timedelta(seconds=settings.clock_skew_seconds))
+    return Service(settings, engine, log, genesis)
+
+
+@dataclass(frozen=True)
+class InitReport:
+    created_operator_key: bool
+    genesis_appended: int
+    log_size: int
+
+
+def initialize(settings: Settings) -> InitReport:
+    """Create or upgrade the database, make the operator key if missing, write the genesis."""
+    created = False
+    if not Path(settings.operator_key).exists():
+        keys.save_private_key(keys.generate(), settings.operator_key)
+        created = True
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        service = open_service(settings, engine)
+        appended = 0
+        if service.genesis and service.log.size() == 0:
+            appended = len(service.log.append(service.genesis))
+        return InitReport(created, appended, service.log.size())
+    finally:
+        engine.dispose()

@@ -1,0 +1,32 @@
+"""Settings from the environment (`GI_TRACE_*`), with the defaults of DESIGN.md.
+
+Per-environment values live in `config/*.env`; the process environment wins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///instance/gi-trace.db"
+    operator_key: str = "instance/operator.pem"
+    origin: str = "gi-trace.localhost/log"
+    base_url: str = "http://127.0.0.1:8000"
+    regulators: str = "instance/regulators.json"
+    clock_skew_seconds: int = 300
+    max_request_bytes: int = 8 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"GI_TRACE_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = int(raw) if f.type == "int" else raw
+        return replace(cls(**values), **overrides)

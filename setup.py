@@ -1,0 +1,37 @@
+"""Packaging for gi-trace: `pip install -e .[dev,postgres]`."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="gi-trace",
+    version="0.1.0",
+    description="A signed, hash-chained, Merkle-verifiable ledger for geographical-indication products",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=find_packages(include=["gi_trace", "gi_trace.*"]),
+    package_data={"gi_trace": ["py.typed", "migrations/*.ini", "migrations/*.mako", "migrations/versions/*.py"]},
+    include_package_data=True,
+    install_requires=[
+        "Flask>=3.1,<4",
+        "SQLAlchemy>=2.0,<2.2",
+        "alembic>=1.13,<2",
+        "cryptography>=43",
+        "rfc8785>=0.1.4,<0.2",
+        "marshmallow>=3.20,<5",
+        "flask-smorest>=0.45,<0.48",
+        "qrcode>=7.4",
+        "gunicorn>=22",
+    ],
+    extras_require={
+        "postgres": ["psycopg[binary]>=3.2,<4"],
+        "dev": [
+            "pytest>=8",
+            "hypothesis>=6.100",
+            "ruff>=0.6",
+            "mypy>=1.10",
+            "psycopg[binary]>=3.2,<4",
+        ],
+    },
+    entry_points={"console_scripts": ["gi-trace=gi_trace.cli.main:main"]},
+)
