@@ -6,6 +6,8 @@ disagree about which database, key or regulators they use.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,11 +15,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from gi_trace.ledger import keys
+from gi_trace.ledger.audit import AuditResult, RecordSource, audit
 from gi_trace.ledger.database import make_engine
 from gi_trace.ledger.genesis import load_genesis
 from gi_trace.ledger.identity import TrustRoots
 from gi_trace.ledger.log import Log
-from gi_trace.ledger.note import NoteSigner
+from gi_trace.ledger.note import NoteSigner, NoteVerifier
+from gi_trace.ledger.rules import Rule
 from gi_trace.ledger.statement import Envelope
 from gi_trace.migrate import upgrade
 from gi_trace.settings import Settings
@@ -43,7 +47,7 @@ def operator_signer(settings: Settings) -> NoteSigner:
 def open_service(settings: Settings, engine: Engine | None = None) -> Service:
     engine = engine or make_engine(settings.database_url)
     genesis = load_genesis_if_any(settings)
-    log = Log(engine, operator_signer(settings), TrustRoots.from_genesis(genesis),
+    log = Log(engine, operator_signer(settings), TrustRoots.from_genesis(genesis), domain_rules(),
               window=timedelta(seconds=settings.clock_skew_seconds))
     return Service(settings, engine, log, genesis)
 
@@ -71,3 +75,21 @@ def initialize(settings: Settings) -> InitReport:
         return InitReport(created, appended, service.log.size())
     finally:
         engine.dispose()
+
+
+def domain_rules() -> list[Rule]:
+    """The rules other layers add to the log (none yet beyond identity)."""
+    return []
+
+
+def audit_log(source: RecordSource, operator: NoteVerifier, genesis: list[Envelope], *,
+              progress: Callable[[int, int], None] | None = None) -> AuditResult:
+    """Replay `source` into a scratch database, trusting only `operator` and `genesis`."""
+    with tempfile.TemporaryDirectory(prefix="gi-trace-audit-") as scratch_dir:
+        scratch = make_engine(f"sqlite:///{scratch_dir}/replay.db")
+        try:
+            upgrade(scratch)
+            return audit(source, operator, TrustRoots.from_genesis(genesis), domain_rules(),
+                         scratch, progress=progress)
+        finally:
+            scratch.dispose()

@@ -1,0 +1,51 @@
+"""Read envelopes from a request body with the ledger's strict JSON, not Flask's get_json.
+
+A signer and the log must never disagree about what was signed, so duplicate
+keys and NaN are refused here exactly as the ledger refuses them, and the
+errors keep the ledger's codes, fields and the position in a group append.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from gi_trace.ledger.canonical import parse_json
+from gi_trace.ledger.errors import LedgerError, MalformedError
+from gi_trace.ledger.log import MAX_BATCH
+from gi_trace.ledger.statement import Envelope
+
+JSON = "application/json"
+
+
+def _parse(data: bytes) -> Any:
+    try:
+        return parse_json(data)
+    except RecursionError as e:
+        raise MalformedError("JSON nested too deeply", code="malformed-json") from e
+
+
+def _envelope(item: Any, index: int | None) -> Envelope:
+    try:
+        return Envelope.from_dict(item)
+    except RecursionError as e:
+        raise MalformedError("statement nested too deeply", field="statement",
+                             code="too-deep", index=index) from e
+    except LedgerError as e:
+        if index is not None:
+            e.at(index)
+        raise
+
+
+def read_envelopes(request: Request) -> tuple[list[Envelope], bool]:
+    """The envelopes of a POST /v1/statements body, and whether it was a list."""
+    if request.mimetype != JSON:
+        raise UnsupportedMediaType(f"send the envelopes as {JSON}")
+    data = _parse(request.get_data(cache=False))
+    if not isinstance(data, list):
+        return [_envelope(data, None)], False
+    if not 1 <= len(data) <= MAX_BATCH:
+        raise MalformedError(f"send 1 to {MAX_BATCH} envelopes at a time", code="batch-size")
+    return [_envelope(item, i) for i, item in enumerate(data)], True

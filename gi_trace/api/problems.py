@@ -1,0 +1,122 @@
+"""Every error the API returns is an RFC 9457 problem: one place maps error classes to statuses.
+
+Clients (phone apps, regional systems, the CLI) branch on `code`, and on
+`field` and `index` to point at the statement and the field at fault, so those
+must look the same whatever raised the error: the ledger, werkzeug or webargs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, current_app
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from gi_trace.ledger.errors import (
+    ConflictError,
+    LedgerBusyError,
+    LedgerError,
+    MalformedError,
+    RefusedError,
+    VerificationError,
+)
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://gi-trace.dev/problems/"
+
+# Most specific class first: ConflictError is a RefusedError.
+_BY_CLASS: tuple[tuple[type[LedgerError], int, str], ...] = (
+    (LedgerBusyError, 503, "The log is busy"),
+    (ConflictError, 409, "Conflicts with the log"),
+    (RefusedError, 422, "Refused by the log"),
+    (VerificationError, 400, "Does not verify"),
+    (MalformedError, 422, "Malformed input"),
+)
+_BY_CODE = {"malformed-json": (400, "Malformed JSON"), "not-authorized": (403, "Not authorized")}
+_FALLBACK = (422, "Refused by the ledger")
+
+# Codes for werkzeug errors whose name does not make a good slug.
+_HTTP_CODES = {413: "body-too-large", 500: "internal-error"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    status: int
+    code: str
+    title: str
+    detail: str
+    field: str | None = None
+    index: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": TYPE_BASE + self.code, "title": self.title,
+                                "status": self.status, "detail": self.detail, "code": self.code}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.index is not None:
+            body["index"] = self.index
+        return body
+
+    def response(self) -> Response:
+        resp = current_app.response_class(current_app.json.dumps(self.to_dict()), self.status,
+                                          mimetype=MEDIA_TYPE)
+        resp.headers.update(self.headers)
+        return resp
+
+
+def from_ledger_error(error: LedgerError) -> Problem:
+    status, title = _BY_CODE.get(error.code) or next(
+        ((s, t) for cls, s, t in _BY_CLASS if isinstance(error, cls)), _FALLBACK)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, LedgerBusyError) else {}
+    return Problem(status, error.code, title, error.message, error.field, error.index, headers)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _argument_error(messages: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The first offending argument of a webargs error, e.g. {"query": {"seq": ["Not…"]}}."""
+    for location in messages.values():
+        if isinstance(location, Mapping):
+            for name, problems in location.items():
+                first = problems[0] if isinstance(problems, list) and problems else problems
+                return str(name), f"{name}: {first}"
+    return None, str(messages)
+
+
+def from_http_exception(error: HTTPException) -> Problem:
+    status = error.code or 500
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    data = getattr(error, "data", None) or {}
+    headers.update(data.get("headers") or {})
+    if "messages" in data:
+        arg, detail = _argument_error(data["messages"])
+        return Problem(status, "bad-argument", "Invalid query argument", detail, arg,
+                       headers=headers)
+    code = _HTTP_CODES.get(status) or _slug(error.name)
+    return Problem(status, code, error.name, error.description or error.name, headers=headers)
+
+
+def handle_ledger_error(error: LedgerError) -> Response:
+    return from_ledger_error(error).response()
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    return from_http_exception(error).response()
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """A bug, not bad input: log the traceback for the operator, give the client none."""
+    current_app.logger.exception("unhandled error", exc_info=error)
+    return from_http_exception(InternalServerError()).response()
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(LedgerError, handle_ledger_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

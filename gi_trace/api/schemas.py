@@ -1,0 +1,119 @@
+"""Marshmallow schemas: the shape of query arguments and responses, and their OpenAPI.
+
+Statements and envelopes are checked by the ledger itself (`Envelope.from_dict`),
+so their schemas here only document the request body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from gi_trace.ledger.log import MAX_PAGE
+
+from .fields import Base64Url, CanonicalJSON, Hex
+
+# Far above any real log, and small enough that start + MAX_PAGE stays a database integer.
+MAX_INDEX = 2**62
+
+
+def _index(minimum: int, **kwargs: Any) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=minimum, max=MAX_INDEX), **kwargs)
+
+
+# -- query arguments -------------------------------------------------------------------------
+class EntriesArgs(Schema):
+    start = _index(0, load_default=0, metadata={"description": "first seq (inclusive)"})
+    end = _index(1, metadata={"description": f"last seq (exclusive); default start + {MAX_PAGE}"})
+
+    @validates_schema
+    def _end_after_start(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "end" in data and data["end"] <= data["start"]:
+            raise ValidationError("must be greater than start", field_name="end")
+
+    @post_load
+    def _default_end(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data.setdefault("end", data["start"] + MAX_PAGE)
+        return data
+
+
+class InclusionArgs(Schema):
+    seq = _index(0, required=True, metadata={"description": "the record's position"})
+    tree_size = _index(1, required=True, metadata={"description": "size of a signed checkpoint"})
+
+
+class ConsistencyArgs(Schema):
+    first = _index(1, required=True, data_key="from", metadata={"description": "older tree size"})
+    second = _index(1, required=True, data_key="to", metadata={"description": "newer tree size"})
+
+
+# -- responses -------------------------------------------------------------------------------
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    log_size = fields.Integer(required=True)
+
+
+class AppendedSchema(Schema):
+    """What a submitter keeps: where its statement landed, to ask for proofs later."""
+
+    seq = fields.Integer(required=True)
+    leaf_hash = Hex(required=True)
+    record_hash = Hex(required=True)
+
+
+class EntrySchema(Schema):
+    seq = fields.Integer(required=True)
+    statement = CanonicalJSON(required=True, metadata={"description": "as signed (RFC 8785)"})
+    signature = Base64Url(required=True)
+    prev = Hex(required=True)
+    record_hash = Hex(required=True)
+
+
+class EntriesSchema(Schema):
+    entries = fields.List(fields.Nested(EntrySchema), required=True)
+    next = fields.Integer(allow_none=True, required=True,
+                          metadata={"description": "start of the next page, null at the end"})
+
+
+class InclusionProofSchema(Schema):
+    seq = fields.Integer(required=True)
+    tree_size = fields.Integer(required=True)
+    leaf_hash = Hex(required=True)
+    hashes = fields.List(Hex(), required=True, metadata={"description": "RFC 9162 order"})
+    root = Hex(required=True)
+
+
+class ConsistencyProofSchema(Schema):
+    first = fields.Integer(required=True, data_key="from")
+    second = fields.Integer(required=True, data_key="to")
+    hashes = fields.List(Hex(), required=True, metadata={"description": "RFC 9162 order"})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, the body of every error."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "the rule that was broken"})
+    field = fields.String(metadata={"description": "the field at fault, when known"})
+    index = fields.Integer(metadata={"description": "position in a group append, when known"})
+
+
+# -- request body (documentation only: the ledger parses it) --------------------------------
+class StatementSchema(Schema):
+    v = fields.Integer(required=True, metadata={"example": 1})
+    type = fields.String(required=True, metadata={"example": "batch.register"})
+    actor = fields.String(required=True, metadata={"description": "org id"})
+    key = fields.String(required=True, metadata={"description": "hex SHA-256 of the public key"})
+    ts = fields.String(required=True, metadata={"example": "2026-11-24T08:00:00Z"})
+    nonce = fields.String(required=True, metadata={"description": "random, base64url"})
+    body = fields.Dict(required=True)
+
+
+class EnvelopeSchema(Schema):
+    statement = fields.Nested(StatementSchema, required=True)
+    signature = fields.String(required=True, metadata={
+        "description": 'base64url Ed25519 over b"gi-trace/v1/statement\\n" + JCS(statement)'})

@@ -1,0 +1,276 @@
+"""Replay a whole log and check everything an outsider can check, trusting nothing.
+
+For every record, in order: its seq, its link to the previous record, its
+record hash, that its statement bytes are canonical, its author's signature,
+and (by replaying it into an empty scratch database through the same identity
+and rule hooks as the append) the author's key at its `ts` and every rule. At
+the end the Merkle root must equal the one in the latest checkpoint, whose
+signature must verify with the operator key obtained out of band.
+
+Memory stays flat: records stream in chunks and the state lives in the scratch
+database. Signatures, the costly part, are checked in worker processes one
+chunk ahead of the replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine
+
+from . import merkle
+from .appender import Appender
+from .checkpoint import Checkpoint, open_checkpoint
+from .database import write_transaction
+from .errors import LedgerError
+from .identity import Identity, TrustRoots, introduced_keys
+from .keys import key_id, verify
+from .merkle import Frontier
+from .nodes import node_reader
+from .note import NoteVerifier
+from .record import GENESIS_PREV, Record, chain_hash
+from .rules import Rule
+from .statement import Envelope, Statement
+
+CHUNK = 1000
+
+
+class RecordSource(Protocol):
+    """Where an audit reads the log from: a database, a server, or a bundle."""
+
+    def latest_checkpoint(self) -> str | None: ...
+
+    def records(self) -> Iterator[Record]:
+        """Every record as stored, in the order of `seq`."""
+        ...
+
+    def checkpoints(self) -> Sequence[tuple[int, str]]:
+        """Older signed checkpoints (size, note), oldest first; empty if the source has none."""
+        ...
+
+
+@dataclass(frozen=True)
+class AuditFailure:
+    seq: int | None
+    reason: str
+    code: str
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    size: int
+    checkpoint: Checkpoint | None
+    failure: AuditFailure | None
+
+    def __bool__(self) -> bool:
+        return self.failure is None
+
+
+class _Failed(Exception):
+    def __init__(self, seq: int | None, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.failure = AuditFailure(seq, reason, code)
+
+
+def first_bad_signature(items: Sequence[tuple[bytes, bytes, bytes]]) -> int | None:
+    """Index of the first (public key, message, signature) that does not verify."""
+    for index, (pub, message, signature) in enumerate(items):
+        if not verify(pub, message, signature):
+            return index
+    return None
+
+
+@dataclass
+class _Chunk:
+    """Records that passed the structural checks, ready to replay, and the failure after them."""
+
+    records: list[Record] = field(default_factory=list)
+    envelopes: list[Envelope] = field(default_factory=list)
+    pubs: list[bytes] = field(default_factory=list)
+    broken: _Failed | None = None
+    bad_signature: Future[int | None] | None = None
+
+
+class Auditor:
+    def __init__(self, source: RecordSource, operator: NoteVerifier, roots: TrustRoots,
+                 rules: Sequence[Rule], scratch: Engine, *,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.source = source
+        self.operator = operator
+        self.identity = Identity(roots)
+        self.rules = tuple(rules)
+        self.scratch = scratch
+        self.progress = progress
+        self._keys: dict[str, bytes] = {}
+        self._size, self._prev, self._frontier = 0, GENESIS_PREV, Frontier()
+        self._cache: dict[str, Any] = {}
+
+    def run(self, executor: Executor | None = None) -> AuditResult:
+        checkpoint: Checkpoint | None = None
+        try:
+            checkpoint = self._open(self.source.latest_checkpoint())
+            if executor is None:
+                with ProcessPoolExecutor(max_workers=2) as pool:
+                    self._replay(checkpoint, pool)
+            else:
+                self._replay(checkpoint, executor)
+            self._compare(checkpoint)
+        except _Failed as failed:
+            return AuditResult(self._size, checkpoint, failed.failure)
+        return AuditResult(self._size, checkpoint, None)
+
+    def _open(self, note: str | None) -> Checkpoint:
+        if note is None:
+            raise _Failed(None, "the log has no checkpoint", "no-checkpoint")
+        try:
+            return open_checkpoint(note, self.operator, origin=self.operator.name)
+        except LedgerError as e:
+            raise _Failed(None, f"checkpoint does not verify with the operator key: {e.message}",
+                          "bad-checkpoint") from e
+
+    # -- reading and structure -----------------------------------------------------------
+    def _chunks(self) -> Iterator[_Chunk]:
+        records = iter(self.source.records())
+        expected, prev = 0, GENESIS_PREV
+        while batch := list(islice(records, CHUNK)):
+            chunk = _Chunk()
+            for record in batch:
+                try:
+                    envelope = self._structure(record, expected, prev)
+                except _Failed as failed:
+                    chunk.broken = failed
+                    break
+                chunk.records.append(record)
+                chunk.envelopes.append(envelope)
+                chunk.pubs.append(self._keys[envelope.statement.key])
+                expected, prev = expected + 1, record.record_hash
+            yield chunk
+            if chunk.broken is not None:
+                return
+
+    def _structure(self, record: Record, expected: int, prev: bytes) -> Envelope:
+        """The checks that need no state but the previous record; the record's envelope."""
+        if record.seq != expected:
+            raise _Failed(expected, f"expected seq {expected}, found {record.seq}: a record is "
+                          "missing, duplicated or out of order", "seq-gap")
+        if record.prev != prev:
+            raise _Failed(expected, "prev is not the record hash of the record before",
+                          "broken-chain")
+        if record.record_hash != chain_hash(prev, record.leaf_hash):
+            raise _Failed(expected, "record_hash is not SHA-256(prev || leaf hash)",
+                          "bad-record-hash")
+        try:
+            statement = Statement.from_bytes(record.statement)
+        except LedgerError as e:
+            raise _Failed(expected, f"statement is not well-formed: {e.message}", e.code) from e
+        for pub in introduced_keys(statement):
+            self._keys.setdefault(key_id(pub), pub)
+        if statement.key not in self._keys:
+            raise _Failed(expected, "signed by a key the log never registered", "unknown-key")
+        return Envelope(statement, record.signature)
+
+    # -- replay ------------------------------------------------------------------------
+    def _replay(self, checkpoint: Checkpoint, pool: Executor) -> None:
+        """Verify the signatures of chunk k+1 in the pool while chunk k is replayed."""
+        pending: _Chunk | None = None
+        for chunk in self._chunks():
+            chunk.bad_signature = _verify_in(pool, chunk)
+            if pending is not None:
+                self._apply(pending)
+                self._report(checkpoint.size)
+            pending = chunk
+        if pending is not None:
+            self._apply(pending)
+            self._report(checkpoint.size)
+
+    def _apply(self, chunk: _Chunk) -> None:
+        assert chunk.bad_signature is not None
+        bad = chunk.bad_signature.result()
+        with write_transaction(self.scratch) as conn:
+            appender = Appender(conn, self.identity, self.rules, size=self._size, prev=self._prev,
+                                frontier=self._frontier, cache=self._cache)
+            appender.expect(chunk.envelopes)
+            for index, (record, envelope, pub) in enumerate(
+                    zip(chunk.records, chunk.envelopes, chunk.pubs, strict=True)):
+                if index == bad:
+                    raise _Failed(record.seq, "signature does not verify", "bad-signature")
+                try:
+                    appender.add(envelope, pub)
+                except LedgerError as e:
+                    raise _Failed(record.seq, f"refused on replay: {e.message}", e.code) from e
+            appender.flush()
+        self._size, self._prev = appender.size, appender.prev
+        if chunk.broken is not None:
+            raise chunk.broken
+
+    def _report(self, total: int) -> None:
+        if self.progress is not None:
+            self.progress(self._size, total)
+
+    # -- the end: sizes and roots ----------------------------------------------------------
+    def _compare(self, checkpoint: Checkpoint) -> None:
+        size = self._size
+        if size < checkpoint.size:
+            raise _Failed(size, f"the log has {size} records but its checkpoint covers "
+                          f"{checkpoint.size}: records were removed", "truncated")
+        if size > checkpoint.size:
+            raise _Failed(checkpoint.size, f"records from seq {checkpoint.size} on are not "
+                          "covered by any signed checkpoint", "unsigned-tail")
+        if self._frontier.root() != checkpoint.root_hash:
+            raise _Failed(self._locate(), "the records do not hash to the root in the signed "
+                          "checkpoint: history was rewritten", "root-mismatch")
+
+    def _matches(self, conn: Connection, size: int, note: str) -> bool:
+        try:
+            signed = self._open(note)
+        except _Failed:
+            return False
+        return signed.size == size and merkle.root_at(size, node_reader(conn)) == signed.root_hash
+
+    def _locate(self) -> int | None:
+        """The first seq past the last older checkpoint that still matches the replay."""
+        history = list(self.source.checkpoints())
+        low, high, first_bad = 0, len(history) - 1, None
+        with self.scratch.connect() as conn:
+            while low <= high:
+                middle = (low + high) // 2
+                if self._matches(conn, *history[middle]):
+                    low = middle + 1
+                else:
+                    first_bad, high = middle, middle - 1
+        if first_bad is None:
+            return None
+        return history[first_bad - 1][0] if first_bad > 0 else 0
+
+
+def _verify_in(pool: Executor, chunk: _Chunk) -> Future[int | None]:
+    """Split a chunk's signature checks over two workers; the first bad index overall."""
+    items = [(pub, e.statement.signing_input(), e.signature)
+             for pub, e in zip(chunk.pubs, chunk.envelopes, strict=True)]
+    half = (len(items) + 1) // 2
+    return _combine(pool.submit(first_bad_signature, items[:half]),
+                    pool.submit(first_bad_signature, items[half:]), half)
+
+
+def _combine(first: Future[int | None], second: Future[int | None], offset: int) -> Future[int | None]:
+    result: Future[int | None] = Future()
+
+    def done(_: Future[int | None]) -> None:
+        if first.done() and second.done() and not result.done():
+            a, b = first.result(), second.result()
+            result.set_result(a if a is not None else (None if b is None else b + offset))
+
+    first.add_done_callback(done)
+    second.add_done_callback(done)
+    return result
+
+
+def audit(source: RecordSource, operator: NoteVerifier, roots: TrustRoots, rules: Iterable[Rule],
+          scratch: Engine, *, progress: Callable[[int, int], None] | None = None,
+          executor: Executor | None = None) -> AuditResult:
+    """Audit a log; the scratch engine must point at an empty, migrated database."""
+    return Auditor(source, operator, roots, tuple(rules), scratch, progress=progress).run(executor)

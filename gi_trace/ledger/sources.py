@@ -1,0 +1,115 @@
+"""Where an audit reads a log from: the database itself, or a server over HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from . import schema
+from .checkpoint import Checkpoint
+from .errors import MalformedError
+from .note import parse_note
+from .record import Record
+
+PAGE = 1000
+
+
+class DatabaseSource:
+    """Reads the tables directly, streaming, as an auditor with database access would.
+
+    Use it as a context manager: everything is read in one snapshot, so appends
+    that commit during the audit are neither seen nor mistaken for tampering.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> DatabaseSource:
+        conn = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        conn.begin()
+        self._conn = conn
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._conn is not None:
+            self._conn.rollback()
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("use DatabaseSource as a context manager")
+        return self._conn
+
+    def latest_checkpoint(self) -> str | None:
+        c = schema.checkpoints.c
+        return self.conn.scalar(select(c.note).order_by(c.size.desc()).limit(1))
+
+    def checkpoints(self) -> Sequence[tuple[int, str]]:
+        c = schema.checkpoints.c
+        return [(row.size, row.note) for row in self.conn.execute(select(c.size, c.note).order_by(c.size))]
+
+    def records(self) -> Iterator[Record]:
+        r = schema.records.c
+        rows = self.conn.execution_options(yield_per=PAGE).execute(
+            select(r.seq, r.statement, r.signature, r.prev, r.record_hash).order_by(r.seq))
+        for row in rows:
+            yield Record(row.seq, bytes(row.statement), bytes(row.signature), bytes(row.prev),
+                         bytes(row.record_hash))
+
+
+class HttpSource:
+    """Reads a running service's public endpoints, page by page."""
+
+    def __init__(self, base_url: str, *, timeout: float = 30) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._checkpoint: str | None = None
+
+    def _get(self, path: str) -> bytes:
+        try:
+            with urllib.request.urlopen(self.base_url + path, timeout=self.timeout) as response:
+                body: bytes = response.read()
+                return body
+        except urllib.error.HTTPError as e:
+            if e.code == 404 and path.endswith("/checkpoint"):
+                return b""
+            raise MalformedError(f"GET {path}: HTTP {e.code}", code="http-error") from e
+        except (urllib.error.URLError, OSError) as e:
+            raise MalformedError(f"GET {self.base_url}{path}: {e}", code="unreachable") from e
+
+    def operator_key(self) -> str:
+        return self._get("/v1/log/key").decode().strip()
+
+    def latest_checkpoint(self) -> str | None:
+        # Fixed at the first call, so the records read afterwards are judged against it.
+        if self._checkpoint is None:
+            self._checkpoint = self._get("/v1/log/checkpoint").decode() or None
+        return self._checkpoint
+
+    def checkpoints(self) -> Sequence[tuple[int, str]]:
+        return []
+
+    def records(self) -> Iterator[Record]:
+        """Records up to the size of the checkpoint read first (the log may grow meanwhile)."""
+        note = self.latest_checkpoint()
+        limit = Checkpoint.from_text(parse_note(note).text).size if note else 0
+        start = 0
+        while start < limit:
+            end = min(start + PAGE, limit)
+            page: Any = json.loads(self._get(f"/v1/log/entries?start={start}&end={end}"))
+            entries = page.get("entries", []) if isinstance(page, dict) else []
+            for item in entries:
+                yield Record.from_json(item)
+            if not entries:
+                return
+            start += len(entries)
