@@ -1,0 +1,28 @@
+"""The HTTP API of gi-trace: an app factory, so nothing happens at import time."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from gi_trace.service import open_service
+from gi_trace.settings import Settings
+
+from . import health, log, problems, statements
+from .context import EXTENSION
+from .openapi import make_api
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Open the ledger named by `settings` (default: the environment) and serve it.
+
+    The database must already exist: `gi-trace init` (service.initialize) makes it.
+    """
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions[EXTENSION] = open_service(settings)
+    problems.init_app(app)
+    api = make_api(app)
+    for blueprint in (health.blp, statements.blp, log.blp):
+        api.register_blueprint(blueprint)
+    return app

@@ -7,9 +7,9 @@ must look the same whatever raised the error: the ledger, werkzeug or webargs.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -42,7 +42,7 @@ _FALLBACK = (422, "Refused by the ledger")
 _HTTP_CODES = {413: "body-too-large", 500: "internal-error"}
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Problem:
     status: int
     code: str
@@ -50,7 +50,7 @@ class Problem:
     detail: str
     field: str | None = None
     index: int | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"type": TYPE_BASE + self.code, "title": self.title,

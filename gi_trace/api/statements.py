@@ -8,7 +8,10 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from gi_trace.ledger.errors import LedgerError
 from gi_trace.ledger.log import MAX_BATCH
+from gi_trace.ledger.record import Record
+from gi_trace.ledger.statement import Envelope
 
 from .context import current_log
 from .envelopes import read_envelopes
@@ -16,6 +19,16 @@ from .schemas import AppendedSchema, EnvelopeSchema
 
 blp = Blueprint("statements", __name__, url_prefix="/v1/statements",
                 description="Append signed statements to the log.")
+
+
+def _append(envelopes: list[Envelope], many: bool) -> list[Record]:
+    """Append; a lone envelope is not a group, so its errors carry no index."""
+    try:
+        return current_log().append(envelopes)
+    except LedgerError as e:
+        if not many:
+            e.index = None
+        raise
 
 
 def _one_or_many(schema: type) -> dict[str, Any]:
@@ -41,5 +54,5 @@ class Statements(MethodView):
     def post(self) -> tuple[Any, int]:
         """Append envelopes; a group is written in one transaction or not at all."""
         envelopes, many = read_envelopes(request)
-        records = current_log().append(envelopes)
+        records = _append(envelopes, many)
         return AppendedSchema(many=many).dump(records if many else records[0]), 201

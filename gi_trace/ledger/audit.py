@@ -214,15 +214,20 @@ class Auditor:
     # -- the end: sizes and roots ----------------------------------------------------------
     def _compare(self, checkpoint: Checkpoint) -> None:
         size = self._size
+        if size == checkpoint.size and self._frontier.root() == checkpoint.root_hash:
+            return
+        rewritten = self._locate()
+        if rewritten is not None and rewritten < min(size, checkpoint.size):
+            raise _Failed(rewritten, "the records from here on do not hash to the roots of the "
+                          "signed checkpoints: history was rewritten", "root-mismatch")
         if size < checkpoint.size:
             raise _Failed(size, f"the log has {size} records but its checkpoint covers "
                           f"{checkpoint.size}: records were removed", "truncated")
         if size > checkpoint.size:
             raise _Failed(checkpoint.size, f"records from seq {checkpoint.size} on are not "
                           "covered by any signed checkpoint", "unsigned-tail")
-        if self._frontier.root() != checkpoint.root_hash:
-            raise _Failed(self._locate(), "the records do not hash to the root in the signed "
-                          "checkpoint: history was rewritten", "root-mismatch")
+        raise _Failed(rewritten, "the records do not hash to the root in the signed checkpoint: "
+                      "history was rewritten", "root-mismatch")
 
     def _matches(self, conn: Connection, size: int, note: str) -> bool:
         try:
@@ -233,7 +238,7 @@ class Auditor:
 
     def _locate(self) -> int | None:
         """The first seq past the last older checkpoint that still matches the replay."""
-        history = list(self.source.checkpoints())
+        history = [(size, note) for size, note in self.source.checkpoints() if size <= self._size]
         low, high, first_bad = 0, len(history) - 1, None
         with self.scratch.connect() as conn:
             while low <= high:

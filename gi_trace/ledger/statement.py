@@ -167,11 +167,16 @@ def sign(statement: dict[str, Any] | Statement, private_key: Ed25519PrivateKey) 
     return Envelope(parsed, private_key.sign(parsed.signing_input()))
 
 
+def new_nonce() -> str:
+    """128 random bits: a statement's nonce, unique per actor across the log."""
+    return b64url_encode(secrets.token_bytes(16))
+
+
 def draft(type_: str, actor: str, private_key: Ed25519PrivateKey, body: dict[str, Any], *,
           ts: datetime | None = None, nonce: str | None = None) -> Envelope:
     """A fresh statement (new random nonce, current time) signed by its author."""
     return sign({
         "v": VERSION, "type": type_, "actor": actor, "key": private_key_id(private_key),
         "ts": format_ts(ts or datetime.now(UTC)),
-        "nonce": nonce or b64url_encode(secrets.token_bytes(16)), "body": body,
+        "nonce": nonce or new_nonce(), "body": body,
     }, private_key)

@@ -1,0 +1,32 @@
+# gi-trace: `make run` to try the service, `make test` to run every test.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench lint clean
+
+$(STAMP): setup.py pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	touch $(STAMP)
+
+# Set up, create the database and operator key, load the demo on first run, serve on :8000.
+run: $(STAMP)
+	set -a && . config/development.env && set +a && \
+	$(BIN)/gi-trace demo && exec $(BIN)/gi-trace serve
+
+# The whole suite, PostgreSQL tests included (needs the server on 127.0.0.1:5432).
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+lint: $(STAMP)
+	$(BIN)/ruff check gi_trace tests bench
+	$(BIN)/mypy gi_trace
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,36 @@
+"""Turn ledger errors into one clear line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from gi_trace.ledger.errors import LedgerError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def describe(error: LedgerError) -> str:
+    where = f" [{error.field}]" if error.field else ""
+    at = f" (item {error.index})" if error.index is not None else ""
+    return f"{error.code}{where}{at}: {error.message}"
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    try:
+        yield
+    except LedgerError as e:
+        raise click.ClickException(describe(e)) from e
+
+
+def friendly(command: F) -> F:
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with reported():
+            return command(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,22 @@
+"""The `gi-trace` command: one group, one module per command group."""
+
+from __future__ import annotations
+
+import click
+
+from gi_trace.cli import audit, demo, keys, server, statements
+
+
+@click.group(help="gi-trace: a signed, verifiable ledger of geographical-indication products.")
+@click.version_option(package_name="gi-trace")
+def cli() -> None:
+    pass
+
+
+for module in (server, keys, statements, audit, demo):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="gi-trace")

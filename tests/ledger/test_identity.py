@@ -1,0 +1,351 @@
+"""Organisations and keys as statements, checked by `Log.append` on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from gi_trace.ledger import keys, schema
+from gi_trace.ledger.errors import ConflictError, LedgerError, MalformedError, RefusedError
+from gi_trace.ledger.identity import TrustRoots
+from gi_trace.ledger.log import Log
+from gi_trace.ledger.statement import Envelope, Statement, format_ts
+from gi_trace.migrate import upgrade
+from gi_trace.service import Service
+from tests.support import Actor
+
+
+@dataclass
+class World:
+    """A log with its genesis regulator and two producers it registered."""
+
+    service: Service
+    regulator: Actor
+    producer: Actor
+    other: Actor
+
+    @property
+    def log(self) -> Log:
+        return self.service.log
+
+    @property
+    def engine(self) -> Engine:
+        return self.service.engine
+
+
+@pytest.fixture
+def world(any_service: Service, regulator: Actor) -> World:
+    producer, other = Actor("wuchang-coop"), Actor("other-coop")
+    any_service.log.append([regulator.register(producer, ["producer"]),
+                            regulator.register(other, ["producer"])])
+    return World(any_service, regulator, producer, other)
+
+
+def clocked(service: Service, moment: datetime) -> Log:
+    """The service's log, seen from a server whose clock reads `moment`."""
+    log = service.log
+    return Log(log.engine, log.signer, log.identity.roots, log.rules, window=log.window,
+               clock=lambda: moment)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def count(engine: Engine, table: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)))
+
+
+def key_row(engine: Engine, kid: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(schema.keys).where(schema.keys.c.key_id == kid)).first()
+
+
+def org_row(engine: Engine, org: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(schema.orgs).where(schema.orgs.c.org == org)).first()
+
+
+def key_add(signer: Actor, org: str, pub: str, **kw: Any) -> Envelope:
+    return signer.sign("key.add", {"org": org, "pub": pub, "reason": "rotation"}, **kw)
+
+
+def key_revoke(signer: Actor, org: str, kid: str, **kw: Any) -> Envelope:
+    return signer.sign("key.revoke", {"org": org, "key": kid, "reason": "lost laptop"}, **kw)
+
+
+def register_body(org: str, roles: list[str], pubs: list[str]) -> dict[str, Any]:
+    return {"org": org, "name": {"en": org}, "roles": roles, "keys": pubs}
+
+
+# --- genesis -------------------------------------------------------------------------------
+
+
+def test_genesis_is_the_first_record(any_service: Service, regulator: Actor) -> None:
+    log = any_service.log
+    assert log.size() == 1
+    (record,) = log.entries(0, 10)
+    statement = Statement.from_bytes(record.statement)
+    assert (statement.type, statement.actor, statement.key) == ("org.register", "cnipa",
+                                                                 regulator.key_id)
+    assert statement.body["org"] == "cnipa"
+    row = org_row(any_service.engine, "cnipa")
+    assert (json.loads(row.roles), row.seq) == (["regulator"], 0)
+    assert key_row(any_service.engine, regulator.key_id).org == "cnipa"
+
+
+def test_genesis_of_several_roots_may_be_old(database_url: str, any_service: Service) -> None:
+    """Regulators sign their genesis once, out of band: an old ts does not stop it."""
+    from gi_trace.ledger.database import make_engine
+
+    engine = make_engine(database_url + "-roots" if database_url.startswith("sqlite") else database_url)
+    if not database_url.startswith("sqlite"):
+        # PostgreSQL: reuse the test database after emptying the ledger tables.
+        engine.dispose()
+        engine = any_service.engine
+        with engine.begin() as conn:
+            for table in reversed(schema.metadata.sorted_tables):
+                conn.execute(table.delete())
+    try:
+        upgrade(engine)
+        old = datetime.now(UTC) - timedelta(days=400)
+        roots = [Actor("cnipa"), Actor("samr")]
+        genesis = [r.sign("org.register", register_body(r.org, ["regulator"], [r.pub]), ts=old)
+                   for r in roots]
+        log = Log(engine, any_service.log.signer, TrustRoots.from_genesis(genesis))
+        records = log.append(genesis)
+        assert [r.seq for r in records] == [0, 1]
+        # Either root, now registered, may register an organisation.
+        log.append([roots[1].register(Actor("coop"), ["producer"])])
+        assert log.size() == 3
+    finally:
+        if engine is not any_service.engine:
+            engine.dispose()
+
+
+# --- refusals ------------------------------------------------------------------------------
+
+NEW = Actor("new-coop")
+
+
+def _register_with_keys(w: World, pubs: list[str], org: str = "new-coop",
+                        roles: list[str] | None = None) -> list[Envelope]:
+    return [w.regulator.sign("org.register", register_body(org, roles or ["producer"], pubs))]
+
+
+REFUSALS: list[tuple[str, Callable[[World], list[Envelope]], type[LedgerError], str, str | None, int]] = [
+    ("genesis-by-non-root", lambda w: [Actor("rogue").register_self()],
+     RefusedError, "unknown-key", "statement.key", 0),
+    ("genesis-by-non-root-claiming-root-org", lambda w: [Actor("cnipa").register_self()],
+     RefusedError, "unknown-key", "statement.key", 0),
+    ("genesis-by-non-root-after-valid-one", lambda w: [w.producer.note(), Actor("rogue").register_self()],
+     RefusedError, "unknown-key", "statement.key", 1),
+    ("root-registers-itself-again", lambda w: [w.regulator.register_self()],
+     ConflictError, "duplicate-id", "body.org", 0),
+    ("register-by-producer", lambda w: [w.producer.register(NEW, ["producer"])],
+     RefusedError, "not-authorized", "statement.actor", 0),
+    ("register-self-by-producer", lambda w: [w.producer.register(Actor("wuchang-2"), ["regulator"])],
+     RefusedError, "not-authorized", "statement.actor", 0),
+    ("duplicate-org", lambda w: [w.regulator.register(Actor("wuchang-coop"), ["producer"])],
+     ConflictError, "duplicate-id", "body.org", 0),
+    ("duplicate-org-in-one-group", lambda w: [w.regulator.register(NEW, ["producer"]),
+                                              w.regulator.register(Actor("new-coop"), ["retailer"])],
+     ConflictError, "duplicate-id", "body.org", 1),
+    ("duplicate-key-of-other-org", lambda w: _register_with_keys(w, [w.producer.pub]),
+     ConflictError, "duplicate-key", "body.keys[0]", 0),
+    ("duplicate-key-in-one-register", lambda w: _register_with_keys(w, [NEW.pub, NEW.pub]),
+     ConflictError, "duplicate-key", "body.keys[1]", 0),
+    ("duplicate-key-add", lambda w: [key_add(w.producer, "wuchang-coop", w.other.pub)],
+     ConflictError, "duplicate-key", "body.pub", 0),
+    ("register-empty-roles", lambda w: _register_with_keys(w, [NEW.pub], roles=[""]),
+     MalformedError, "bad-format", "body.roles", 0),
+    ("register-repeated-role",
+     lambda w: _register_with_keys(w, [NEW.pub], roles=["producer", "producer"]),
+     MalformedError, "bad-format", "body.roles", 0),
+    ("register-no-keys", lambda w: _register_with_keys(w, []),
+     MalformedError, "bad-format", "body.keys", 0),
+    ("register-17-keys", lambda w: _register_with_keys(w, [Actor(str(i)).pub for i in range(17)]),
+     MalformedError, "bad-format", "body.keys", 0),
+    ("register-bad-key", lambda w: _register_with_keys(w, ["not a key"]),
+     MalformedError, "bad-base64", "body.keys[0]", 0),
+    ("register-bad-org-id", lambda w: _register_with_keys(w, [NEW.pub], org="new coop"),
+     MalformedError, "bad-format", "body.org", 0),
+    ("register-org-id-trailing-newline", lambda w: _register_with_keys(w, [NEW.pub], org="wuchang-coop\n"),
+     MalformedError, "bad-format", "body.org", 0),
+    ("key-add-by-other-org", lambda w: [key_add(w.other, "wuchang-coop", NEW.pub)],
+     RefusedError, "not-authorized", "statement.actor", 0),
+    ("key-add-for-unknown-org", lambda w: [key_add(w.regulator, "nobody", NEW.pub)],
+     RefusedError, "unknown-org", "body.org", 0),
+    ("key-add-bad-pub", lambda w: [key_add(w.producer, "wuchang-coop", "not a key")],
+     MalformedError, "bad-base64", "body.pub", 0),
+    ("key-revoke-by-other-org", lambda w: [key_revoke(w.other, "wuchang-coop", w.producer.key_id)],
+     RefusedError, "not-authorized", "statement.actor", 0),
+    ("key-revoke-unknown-key", lambda w: [key_revoke(w.producer, "wuchang-coop", "0" * 64)],
+     RefusedError, "unknown-key", "body.key", 0),
+    ("key-revoke-key-of-other-org", lambda w: [key_revoke(w.producer, "wuchang-coop", w.other.key_id)],
+     RefusedError, "unknown-key", "body.key", 0),
+    ("key-revoke-bad-key-id", lambda w: [key_revoke(w.producer, "wuchang-coop", "ABC")],
+     MalformedError, "bad-format", "body.key", 0),
+    ("key-revoke-twice", lambda w: [key_revoke(w.regulator, "wuchang-coop", w.producer.key_id),
+                                    key_revoke(w.regulator, "wuchang-coop", w.producer.key_id)],
+     ConflictError, "key-revoked", "body.key", 1),
+    ("key-not-owned", lambda w: [Actor("other-coop", w.producer.key).note()],
+     RefusedError, "key-not-owned", "statement.key", 0),
+    ("key-not-owned-by-unregistered-actor", lambda w: [Actor("ghost", w.producer.key).note()],
+     RefusedError, "key-not-owned", "statement.key", 0),
+    ("regulator-key-used-by-producer", lambda w: [Actor("wuchang-coop", w.regulator.key).note()],
+     RefusedError, "key-not-owned", "statement.key", 0),
+    ("unknown-key", lambda w: [Actor("wuchang-coop").note()],
+     RefusedError, "unknown-key", "statement.key", 0),
+    ("statement-before-its-org-in-group", lambda w: [NEW.note(), w.regulator.register(NEW, ["producer"])],
+     RefusedError, "unknown-key", "statement.key", 0),
+    ("statement-before-its-key-add-in-group",
+     lambda w: [Actor("wuchang-coop", NEW.key).note(), key_add(w.producer, "wuchang-coop", NEW.pub)],
+     RefusedError, "unknown-key", "statement.key", 0),
+    ("bad-item-after-good-register",
+     lambda w: [w.regulator.register(NEW, ["producer"]), NEW.note(), w.producer.register(Actor("x"), ["x"])],
+     RefusedError, "not-authorized", "statement.actor", 2),
+]
+
+
+@pytest.mark.parametrize(("build", "error", "code", "field", "index"), [r[1:] for r in REFUSALS],
+                         ids=[r[0] for r in REFUSALS])
+def test_append_refuses(world: World, build: Callable[[World], list[Envelope]],
+                        error: type[LedgerError], code: str, field: str | None, index: int) -> None:
+    envelopes = build(world)
+    before = (world.log.size(), count(world.engine, schema.records), count(world.engine, schema.orgs),
+              count(world.engine, schema.keys), world.log.checkpoint())
+    with pytest.raises(error) as info:
+        world.log.append(envelopes)
+    assert type(info.value) is error
+    assert (info.value.code, info.value.field, info.value.index) == (code, field, index)
+    # All or nothing: no record, org, key or checkpoint was written.
+    assert before == (world.log.size(), count(world.engine, schema.records),
+                      count(world.engine, schema.orgs), count(world.engine, schema.keys),
+                      world.log.checkpoint())
+    assert org_row(world.engine, "new-coop") is None
+
+
+# --- keys added and revoked ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["self", "regulator"])
+def test_key_add_accepted_and_new_key_signs(world: World, by: str) -> None:
+    signer = world.producer if by == "self" else world.regulator
+    second = Actor("wuchang-coop")
+    (record,) = world.log.append([key_add(signer, "wuchang-coop", second.pub)])
+    row = key_row(world.engine, second.key_id)
+    assert (row.org, bytes(row.pub), row.added_seq, row.revoked_ts) == (
+        "wuchang-coop", keys.public_bytes(second.key), record.seq, None)
+    # Both the new and the old key now sign for the organisation.
+    world.log.append([second.note(1), world.producer.note(2)])
+
+
+def test_regulator_registered_by_root_has_authority(world: World) -> None:
+    deputy = Actor("heilongjiang-gi")
+    world.log.append([world.regulator.register(deputy, ["regulator"])])
+    world.log.append([deputy.register(NEW, ["producer"]), key_add(deputy, "wuchang-coop", Actor("x").pub)])
+    assert json.loads(org_row(world.engine, "new-coop").roles) == ["producer"]
+
+
+@pytest.mark.parametrize(("offset", "refused"), [
+    (timedelta(seconds=1), True),
+    (timedelta(0), True),
+    (timedelta(minutes=4), True),
+    (-timedelta(seconds=1), False),
+    (-timedelta(minutes=4), False),
+], ids=["one-second-after", "same-second", "four-minutes-after", "one-second-before",
+        "four-minutes-before"])
+@pytest.mark.parametrize("by", ["self", "regulator"])
+def test_revoked_key_signs_only_before_the_revocation_ts(world: World, by: str, offset: timedelta,
+                                                         refused: bool) -> None:
+    t0 = now()
+    log = clocked(world.service, t0)
+    signer = world.producer if by == "self" else world.regulator
+    (revocation,) = log.append([key_revoke(signer, "wuchang-coop", world.producer.key_id, ts=t0)])
+    row = key_row(world.engine, world.producer.key_id)
+    assert (row.revoked_ts, row.revoked_seq) == (format_ts(t0), revocation.seq)
+    late = world.producer.sign("test.note", {"n": 1}, ts=t0 + offset)
+    if refused:
+        size = log.size()
+        with pytest.raises(RefusedError, match="key revoked at") as info:
+            log.append([late])
+        assert (info.value.code, info.value.field, info.value.index) == (
+            "key-revoked", "statement.key", 0)
+        assert log.size() == size
+    else:
+        (record,) = log.append([late])
+        assert record.seq == revocation.seq + 1
+
+
+def test_revoked_key_cannot_manage_keys(world: World) -> None:
+    t0 = now()
+    log = clocked(world.service, t0)
+    log.append([key_revoke(world.producer, "wuchang-coop", world.producer.key_id, ts=t0)])
+    with pytest.raises(RefusedError) as info:
+        log.append([key_add(world.producer, "wuchang-coop", NEW.pub, ts=t0 + timedelta(seconds=1))])
+    assert (info.value.code, info.value.index) == ("key-revoked", 0)
+    # The regulator can still give the organisation a new key, which then signs.
+    fresh = Actor("wuchang-coop")
+    log.append([key_add(world.regulator, "wuchang-coop", fresh.pub, ts=t0)])
+    log.append([fresh.sign("test.note", {}, ts=t0 + timedelta(seconds=2))])
+
+
+def test_revocation_then_use_in_one_group_is_refused(world: World) -> None:
+    t0 = now()
+    log = clocked(world.service, t0)
+    size = log.size()
+    with pytest.raises(RefusedError) as info:
+        log.append([key_revoke(world.producer, "wuchang-coop", world.producer.key_id, ts=t0),
+                    world.producer.sign("test.note", {}, ts=t0 + timedelta(seconds=1))])
+    assert (info.value.code, info.value.index) == ("key-revoked", 1)
+    assert log.size() == size
+    assert key_row(world.engine, world.producer.key_id).revoked_ts is None
+
+
+def test_revoked_root_key_cannot_sign_backdated_statements(world: World) -> None:
+    """A stolen, revoked trust-root key must not sign again by putting `ts` before its revocation."""
+    t0 = now()
+    log = clocked(world.service, t0)
+    replacement = Actor("cnipa")
+    log.append([key_add(world.regulator, "cnipa", replacement.pub, ts=t0)])
+    log.append([key_revoke(replacement, "cnipa", world.regulator.key_id, ts=t0)])
+    size = log.size()
+    backdated = world.regulator.register(Actor("fake-coop"), ["producer"])
+    backdated = world.regulator.sign("org.register", backdated.statement.body,
+                                     ts=t0 - timedelta(hours=1))
+    with pytest.raises(RefusedError) as info:
+        log.append([backdated])
+    assert info.value.code in {"stale-timestamp", "key-revoked"}
+    assert info.value.index == 0
+    assert log.size() == size
+    assert org_row(world.engine, "fake-coop") is None
+
+
+# --- group append with identity ------------------------------------------------------------
+
+
+def test_group_registers_an_org_and_uses_its_key(world: World) -> None:
+    start = world.log.size()
+    second = Actor("new-coop")
+    records = world.log.append([
+        world.regulator.register(NEW, ["producer", "distributor"]),
+        NEW.note(0),
+        key_add(NEW, "new-coop", second.pub),
+        second.note(1),
+        NEW.note(2),
+    ])
+    assert [r.seq for r in records] == list(range(start, start + 5))
+    assert [Statement.from_bytes(r.statement).type for r in records] == [
+        "org.register", "test.note", "key.add", "test.note", "test.note"]
+    row = org_row(world.engine, "new-coop")
+    assert (json.loads(row.roles), row.seq) == (["distributor", "producer"], start)
+    assert key_row(world.engine, NEW.key_id).added_seq == start
+    assert key_row(world.engine, second.key_id).added_seq == start + 2
