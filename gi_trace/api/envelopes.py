@@ -20,19 +20,9 @@ from gi_trace.ledger.statement import Envelope
 JSON = "application/json"
 
 
-def _parse(data: bytes) -> Any:
-    try:
-        return parse_json(data)
-    except RecursionError as e:
-        raise MalformedError("JSON nested too deeply", code="malformed-json") from e
-
-
 def _envelope(item: Any, index: int | None) -> Envelope:
     try:
         return Envelope.from_dict(item)
-    except RecursionError as e:
-        raise MalformedError("statement nested too deeply", field="statement",
-                             code="too-deep", index=index) from e
     except LedgerError as e:
         if index is not None:
             e.at(index)
@@ -43,7 +33,7 @@ def read_envelopes(request: Request) -> tuple[list[Envelope], bool]:
     """The envelopes of a POST /v1/statements body, and whether it was a list."""
     if request.mimetype != JSON:
         raise UnsupportedMediaType(f"send the envelopes as {JSON}")
-    data = _parse(request.get_data(cache=False))
+    data = parse_json(request.get_data(cache=False))
     if not isinstance(data, list):
         return [_envelope(data, None)], False
     if not 1 <= len(data) <= MAX_BATCH:

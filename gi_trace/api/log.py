@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (flask-smorest ships no type hints; its decorators keep the views' signatures.)
 """Reads of the log: checkpoint, operator key, entries and Merkle proofs.
 
 Everything here can be checked by the client against a signed checkpoint, so

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (flask-smorest ships no type hints; its decorators keep the views' signatures.)
 """POST /v1/statements: append one signed envelope, or a group of them all or nothing."""
 
 from __future__ import annotations

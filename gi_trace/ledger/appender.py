@@ -7,6 +7,7 @@ scratch database, as the audit does); it buffers rows and writes them in bulk.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select, tuple_
@@ -19,6 +20,17 @@ from .nodes import node_reader
 from .record import GENESIS_PREV, Record
 from .rules import AppendContext, Rule
 from .statement import Envelope, format_ts
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where an appender stood, so a refused request can be undone inside a group."""
+
+    size: int
+    prev: bytes
+    frontier: tuple[bytes, ...]
+    records: int
+    nodes: int
 
 
 class Appender:
@@ -79,6 +91,20 @@ class Appender:
         self.size += 1
         self.prev = record.record_hash
         return record
+
+    def mark(self) -> Mark:
+        return Mark(self.size, self.prev, tuple(self.frontier.hashes), len(self._records),
+                    len(self._nodes))
+
+    def rewind(self, mark: Mark) -> None:
+        """Forget what was added since `mark` (the caller rolls back its savepoint too)."""
+        for row in self._records[mark.records:]:
+            self._nonces.discard((row["actor"], row["nonce"]))
+        del self._records[mark.records:]
+        del self._nodes[mark.nodes:]
+        self.size, self.prev = mark.size, mark.prev
+        self.frontier = Frontier(mark.size, list(mark.frontier))
+        self.cache.clear()
 
     def flush(self) -> None:
         if self._records:

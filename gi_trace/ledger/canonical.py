@@ -32,12 +32,15 @@ def _plain(value: Any) -> bool:
 
 def canonical_json(value: Any) -> bytes:
     """The JCS bytes of a JSON value; MalformedError if it has no JCS form."""
-    if _plain(value):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
     try:
+        if _plain(value):
+            return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False).encode("utf-8")
         return rfc8785.dumps(value)
+    except RecursionError as e:
+        raise MalformedError("JSON nested too deeply", code="too-deep") from e
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
+        # UnicodeEncodeError (a lone surrogate) is a ValueError: such a string has no UTF-8 form.
         raise MalformedError(f"not canonicalizable JSON: {e}", code="not-canonical") from e
 
 
@@ -45,7 +48,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise MalformedError(f"duplicate object key {key!r}", code="duplicate-key")
+            raise MalformedError(f"duplicate object key {key!r}", code="duplicate-json-key")
         result[key] = value
     return result
 
@@ -58,5 +61,5 @@ def parse_json(data: bytes | str) -> Any:
 
     try:
         return json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise MalformedError(f"malformed JSON: {e}", code="malformed-json") from e

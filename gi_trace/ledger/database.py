@@ -34,7 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_recycle=3600, **kwargs)
 
 
 def _make_sqlite_dir(url: str) -> None:
@@ -69,8 +69,9 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                     yield conn
             else:
                 with conn.begin():
-                    conn.execute(text(f"SET LOCAL lock_timeout = '{WRITE_WAIT_SECONDS}s'"))
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPEND_LOCK_KEY})
+                    conn.execute(text("SELECT set_config('lock_timeout', :wait, true), "
+                                      "pg_advisory_xact_lock(:key)"),
+                                 {"wait": f"{WRITE_WAIT_SECONDS}s", "key": APPEND_LOCK_KEY})
                     yield conn
     except OperationalError as e:
         if _is_busy(e):

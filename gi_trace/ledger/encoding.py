@@ -15,9 +15,9 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(text: str, *, field: str | None = None, length: int | None = None) -> bytes:
+def b64url_decode(text: object, *, field: str | None = None, length: int | None = None) -> bytes:
     """Decode unpadded (or padded) base64url, refusing any other alphabet or a wrong length."""
-    if not isinstance(text, str) or not _B64URL.match(text.rstrip("=")):
+    if not isinstance(text, str) or not _B64URL.fullmatch(text.rstrip("=")):
         raise MalformedError("not base64url", field=field, code="bad-base64")
     stripped = text.rstrip("=")
     try:

@@ -9,7 +9,7 @@ registered by an org holding the authority role.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,21 +71,12 @@ def introduced_keys(statement: Statement) -> list[bytes]:
     return found
 
 
-def resolve_public_keys(conn: Connection, envelopes: Sequence[Envelope]) -> list[bytes | None]:
-    """The public key behind each statement's key id, from the log or from earlier in the batch.
-
-    Key ids are hashes of the keys, so this needs no lock: a key id names one key forever.
-    """
-    known: dict[str, bytes] = {}
-    for envelope in envelopes:
-        for pub in introduced_keys(envelope.statement):
-            known.setdefault(key_id(pub), pub)
-    wanted = {e.statement.key for e in envelopes} - known.keys()
-    if wanted:
-        rows = conn.execute(select(schema.keys.c.key_id, schema.keys.c.pub)
-                            .where(schema.keys.c.key_id.in_(wanted)))
-        known.update({row.key_id: bytes(row.pub) for row in rows})
-    return [known.get(e.statement.key) for e in envelopes]
+def stored_public_keys(conn: Connection, key_ids: Iterable[str]) -> dict[str, bytes]:
+    """The registered public keys among `key_ids`. A key id names one key forever (it is the
+    key's hash), so callers may cache the answer and need no lock to ask."""
+    k = schema.keys.c
+    return {row.key_id: bytes(row.pub)
+            for row in conn.execute(select(k.key_id, k.pub).where(k.key_id.in_(set(key_ids))))}
 
 
 class Identity:
@@ -116,7 +107,8 @@ class Identity:
         ctx.cache.setdefault("identity.roles", {}).pop(org, None)
 
     # -- the author's key ----------------------------------------------------------------
-    def _is_genesis(self, statement: Statement) -> bool:
+    def is_genesis(self, statement: Statement) -> bool:
+        """A trust root's self-signed registration, signed out of band and possibly long ago."""
         return (statement.type == ORG_REGISTER and statement.body.get("org") == statement.actor
                 and self.roots.allows(statement.actor, statement.key))
 
@@ -125,7 +117,7 @@ class Identity:
         statement = ctx.statement
         row = self._key(ctx, statement.key)
         if row is None:
-            if self._is_genesis(statement) and self.roles(ctx, statement.actor) is None:
+            if self.is_genesis(statement) and self.roles(ctx, statement.actor) is None:
                 return
             raise RefusedError("unknown key", field="statement.key", code="unknown-key")
         if row.org != statement.actor:
@@ -150,7 +142,7 @@ class Identity:
     def _register(self, ctx: AppendContext) -> None:
         statement, body = ctx.statement, ctx.statement.body
         org = _id(body, "org")
-        if not self._is_genesis(statement) and not self.is_authority(ctx, statement.actor):
+        if not self.is_genesis(statement) and not self.is_authority(ctx, statement.actor):
             raise RefusedError("only a regulator may register an organisation",
                                field="statement.actor", code="not-authorized")
         if self.roles(ctx, org) is not None:
@@ -199,7 +191,7 @@ class Identity:
         org = _id(body, "org")
         self._may_manage(ctx, org)
         kid = body.get("key")
-        if not isinstance(kid, str) or not KEY_ID_PATTERN.match(kid):
+        if not isinstance(kid, str) or not KEY_ID_PATTERN.fullmatch(kid):
             raise MalformedError("must be a key id (64 hex digits)", field="body.key",
                                  code="bad-format")
         row = self._key(ctx, kid)
@@ -207,7 +199,7 @@ class Identity:
             raise RefusedError("no such key for this organisation", field="body.key",
                                code="unknown-key")
         if row.revoked_ts is not None:
-            raise ConflictError("key already revoked", field="body.key", code="key-revoked")
+            raise ConflictError("key already revoked", field="body.key", code="already-revoked")
         ctx.conn.execute(schema.keys.update().where(schema.keys.c.key_id == kid)
                          .values(revoked_ts=format_ts(ctx.statement.ts), revoked_seq=ctx.seq))
         self._forget(ctx, kid=kid)
@@ -215,7 +207,7 @@ class Identity:
 
 def _id(body: dict[str, Any], name: str) -> str:
     value = body.get(name)
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise MalformedError("must be an id matching [A-Za-z0-9._-]{1,64}", field=f"body.{name}",
                              code="bad-format")
     return value

@@ -34,7 +34,7 @@ def public_key_b64(private_key: Ed25519PrivateKey) -> str:
     return b64url_encode(public_bytes(private_key))
 
 
-def decode_public_key(text: str, *, field: str | None = None) -> bytes:
+def decode_public_key(text: object, *, field: str | None = None) -> bytes:
     raw = b64url_decode(text, field=field, length=PUBLIC_KEY_SIZE)
     try:
         Ed25519PublicKey.from_public_bytes(raw)

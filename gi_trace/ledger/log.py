@@ -18,8 +18,9 @@ from .appender import Appender
 from .checkpoint import Checkpoint
 from .database import write_transaction
 from .errors import ConflictError, LedgerError, MalformedError, RefusedError, VerificationError
-from .identity import Identity, TrustRoots, resolve_public_keys
-from .keys import verify
+from .group_commit import GroupCommit, Request
+from .identity import Identity, TrustRoots, introduced_keys, stored_public_keys
+from .keys import key_id, verify
 from .nodes import node_reader
 from .note import NoteSigner
 from .record import Record
@@ -55,6 +56,8 @@ class Log:
         self.rules = tuple(rules)
         self.window = window
         self.clock = clock
+        self._pubs: dict[str, bytes] = {}
+        self._group = GroupCommit(self._commit, MAX_BATCH)
 
     @property
     def origin(self) -> str:
@@ -62,38 +65,76 @@ class Log:
 
     # -- writing ------------------------------------------------------------------------
     def append(self, envelopes: Sequence[Envelope]) -> list[Record]:
-        """Append all the statements in one transaction, or none of them."""
+        """Append all the statements in one transaction, or none of them.
+
+        Concurrent calls from threads of this process are grouped into one
+        transaction (see group_commit); each call still succeeds or fails whole.
+        """
         if not 1 <= len(envelopes) <= MAX_BATCH:
             raise MalformedError(f"append 1 to {MAX_BATCH} statements at a time",
                                  code="batch-size")
         self._check_window(envelopes)
-        with self.engine.connect() as conn:
-            pubs = resolve_public_keys(conn, envelopes)
+        pubs = self._public_keys(envelopes)
         verify_signatures(envelopes, pubs)
+        return self._group.submit(envelopes, [pub for pub in pubs if pub is not None])
+
+    def _public_keys(self, envelopes: Sequence[Envelope]) -> list[bytes | None]:
+        """Each statement's public key: from this batch, the process cache, or the database."""
+        known = {key_id(pub): pub for e in envelopes for pub in introduced_keys(e.statement)}
+        missing = {e.statement.key for e in envelopes} - known.keys() - self._pubs.keys()
+        if missing:
+            with self.engine.connect() as conn:
+                self._pubs.update(stored_public_keys(conn, missing))
+        return [self._pubs.get(e.statement.key) or known.get(e.statement.key) for e in envelopes]
+
+    def _commit(self, group: list[Request]) -> None:
+        """Append a group of requests in one transaction; settle each request."""
+        results: list[tuple[Request, list[Record]]] = []
         try:
             with write_transaction(self.engine) as conn:
                 appender = Appender.at_head(conn, self.identity, self.rules)
-                appender.expect(envelopes)
-                records = []
-                for index, (envelope, pub) in enumerate(zip(envelopes, pubs, strict=True)):
-                    assert pub is not None
-                    try:
-                        records.append(appender.add(envelope, pub))
-                    except LedgerError as e:
-                        raise e.at(index) from None
+                appender.expect([e for request in group for e in request.envelopes])
+                for request in group:
+                    records = self._apply(conn, appender, request, isolated=len(group) > 1)
+                    if records is not None:
+                        results.append((request, records))
                 appender.flush()
                 self._write_checkpoint(conn, appender.size, appender.root())
         except IntegrityError as e:
             raise ConflictError("the log changed under this append; retry",
                                 code="concurrent-append") from e
+        for request, records in results:
+            request.records = records
+
+    @staticmethod
+    def _apply(conn: Connection, appender: Appender, request: Request, *,
+               isolated: bool) -> list[Record] | None:
+        mark = appender.mark()
+        savepoint = conn.begin_nested() if isolated else None
+        try:
+            records = []
+            for index, (envelope, pub) in enumerate(zip(request.envelopes, request.pubs, strict=True)):
+                try:
+                    records.append(appender.add(envelope, pub))
+                except LedgerError as e:
+                    raise e.at(index) from None
+        except LedgerError as e:
+            if savepoint is None:
+                raise
+            savepoint.rollback()
+            appender.rewind(mark)
+            request.error = e
+            return None
+        if savepoint is not None:
+            savepoint.commit()
         return records
 
     def _check_window(self, envelopes: Sequence[Envelope]) -> None:
         now = self.clock()
         for index, envelope in enumerate(envelopes):
             statement = envelope.statement
-            if self.identity.roots.allows(statement.actor, statement.key):
-                continue  # genesis entries are signed once, out of band, and may be old
+            if self.identity.is_genesis(statement):
+                continue
             if abs(statement.ts - now) > self.window:
                 raise RefusedError(f"ts is more than {int(self.window.total_seconds())} s from the "
                                    f"server clock ({now:%Y-%m-%dT%H:%M:%SZ})",
@@ -106,7 +147,7 @@ class Log:
     # -- reading --------------------------------------------------------------------------
     def size(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.scalar(select(func.coalesce(func.max(schema.checkpoints.c.size), 0))))
+            return int(conn.scalar(select(func.coalesce(func.max(schema.checkpoints.c.size), 0))) or 0)
 
     def checkpoint(self) -> str | None:
         """The latest signed checkpoint note, or None for a log never appended to."""
@@ -125,7 +166,7 @@ class Log:
                            bytes(row.record_hash)) for row in rows]
 
     def _checked_size(self, conn: Connection, size: int, field: str) -> None:
-        current = int(conn.scalar(select(func.coalesce(func.max(schema.checkpoints.c.size), 0))))
+        current = int(conn.scalar(select(func.coalesce(func.max(schema.checkpoints.c.size), 0))) or 0)
         if not 0 < size <= current:
             raise MalformedError(f"must be between 1 and the log size {current}", field=field,
                                  code="bad-tree-size")

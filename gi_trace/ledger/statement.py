@@ -36,7 +36,7 @@ ENVELOPE_FIELDS = ("statement", "signature")
 
 def parse_ts(value: Any, *, field: str = "statement.ts") -> datetime:
     """RFC 3339 UTC timestamps with a `Z`, the only form the log accepts."""
-    if not isinstance(value, str) or not TS_PATTERN.match(value):
+    if not isinstance(value, str) or not TS_PATTERN.fullmatch(value):
         raise MalformedError("must be an RFC 3339 UTC time like 2026-11-24T08:00:00Z", field=field,
                              code="bad-timestamp")
     try:
@@ -55,10 +55,10 @@ def _require(data: dict[str, Any], name: str, kind: type, pattern: re.Pattern[st
     where = f"statement.{name}"
     if name not in data:
         raise MalformedError("is required", field=where, code="missing-field")
-    value = data[name]
+    value: Any = data[name]
     if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
         raise MalformedError(f"must be a {kind.__name__}", field=where, code="wrong-type")
-    if pattern is not None and not pattern.match(value):
+    if pattern is not None and not pattern.fullmatch(str(value)):
         raise MalformedError(f"does not match {pattern.pattern}", field=where, code="bad-format")
     return value
 
@@ -93,7 +93,11 @@ class Statement:
             raise MalformedError(f"unsupported version {version}", field="statement.v",
                                  code="bad-version")
         body = _require(data, "body", dict)
-        canonical = canonical_json(data)
+        try:
+            canonical = canonical_json(data)
+        except MalformedError as e:
+            e.field = e.field or "statement"
+            raise
         if len(canonical) > MAX_STATEMENT_BYTES:
             raise MalformedError(f"statement over {MAX_STATEMENT_BYTES} bytes", field="statement",
                                  code="too-large")

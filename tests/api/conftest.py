@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,23 +10,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gi_trace.api import create_app
 from gi_trace.api.context import EXTENSION
+from gi_trace.ledger.genesis import save_genesis
 from gi_trace.service import Service, initialize
 from gi_trace.settings import Settings
-
-pytest.register_assert_rewrite("tests.api.helpers")
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[Flask]:
-    """An app for an already initialised database; its engine is closed afterwards."""
-    app = create_app(settings)
-    app.config["TESTING"] = True
-    try:
-        yield app
-    finally:
-        app.extensions[EXTENSION].engine.dispose()
+from tests.api.helpers import Shared, serving
+from tests.support import Actor
 
 
 @pytest.fixture
@@ -50,3 +38,25 @@ def empty_client(tmp_path: Path, settings: Settings) -> Iterator[FlaskClient]:
     initialize(empty)
     with serving(empty) as app:
         yield app.test_client()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    """A log of 9 records (genesis, a producer, 7 notes), built once per module."""
+    root = tmp_path_factory.mktemp("shared")
+    regulator = Actor("cnipa")
+    settings = Settings(database_url=f"sqlite:///{root}/gi-trace.db",
+                        operator_key=str(root / "operator.pem"),
+                        regulators=str(root / "regulators.json"), origin="test.gi-trace/log")
+    save_genesis([regulator.register_self()], settings.regulators)
+    initialize(settings)
+    with serving(settings) as app:
+        shared = Shared(app, app.extensions[EXTENSION].log, regulator)
+        producer = shared.new_producer()
+        shared.log.append([producer.note(i) for i in range(7)])
+        yield shared
+
+
+@pytest.fixture
+def shared_client(shared: Shared) -> FlaskClient:
+    return shared.app.test_client()

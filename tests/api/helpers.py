@@ -1,14 +1,51 @@
-"""Helpers for API tests: post raw bodies, and check problem+json answers."""
+"""Helpers for API tests: apps over a test database, raw posts, problem+json checks."""
 
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from gi_trace.api import create_app
+from gi_trace.api.context import EXTENSION
+from gi_trace.ledger.log import Log
+from gi_trace.settings import Settings
+from tests.support import Actor
+
 PROBLEM = "application/problem+json"
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[Flask]:
+    """An app for an already initialised database; its engine is closed afterwards."""
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    try:
+        yield app
+    finally:
+        app.extensions[EXTENSION].engine.dispose()
+
+
+@dataclass
+class Shared:
+    """One app and log for a whole test module, for tests that leave no trace in it."""
+
+    app: Flask
+    log: Log
+    regulator: Actor
+
+    def new_producer(self) -> Actor:
+        """A producer of its own, so a test that revokes its key harms no other test."""
+        producer = Actor(f"coop-{secrets.token_hex(4)}")
+        self.log.append([self.regulator.register(producer, ["producer"])])
+        return producer
 
 
 def post_statements(client: FlaskClient, payload: Any, *,

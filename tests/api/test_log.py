@@ -12,7 +12,7 @@ from gi_trace.ledger.checkpoint import Checkpoint, open_checkpoint
 from gi_trace.ledger.encoding import b64url_encode
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.note import NoteVerifier
-from gi_trace.ledger.record import GENESIS_PREV, chain_hash
+from gi_trace.ledger.record import GENESIS_PREV, Record, chain_hash
 from gi_trace.settings import Settings
 from tests.api.helpers import assert_problem
 from tests.support import Actor
@@ -69,6 +69,7 @@ def test_entries_are_the_chained_records(client: FlaskClient, grown: Log, produc
         assert bytes.fromhex(entry["prev"]) == prev
         prev = chain_hash(prev, merkle.leaf_hash(record.leaf))
         assert bytes.fromhex(entry["record_hash"]) == prev
+        assert Record.from_json(entry) == record  # what the HTTP audit source reads back
     assert entries[2]["statement"]["body"] == {"n": 0}
     assert entries[2]["statement"]["actor"] == producer.org
 
@@ -80,9 +81,9 @@ def test_entries_are_the_chained_records(client: FlaskClient, grown: Log, produc
     ("start=9", [], None),
     ("start=50&end=60", [], None),
 ], ids=["middle", "to-the-end", "end-past-the-log", "at-the-end", "past-the-end"])
-def test_entries_pages(client: FlaskClient, grown: Log, query: str, seqs: list[int],
+def test_entries_pages(shared_client: FlaskClient, query: str, seqs: list[int],
                        next_: int | None) -> None:
-    body = client.get(f"/v1/log/entries?{query}").get_json()
+    body = shared_client.get(f"/v1/log/entries?{query}").get_json()
     assert [e["seq"] for e in body["entries"]] == seqs
     assert body["next"] == next_
 
@@ -167,6 +168,6 @@ BAD_QUERIES = {
 
 
 @pytest.mark.parametrize(("url", "code", "field"), BAD_QUERIES.values(), ids=BAD_QUERIES.keys())
-def test_bad_query_arguments_are_problems(client: FlaskClient, grown: Log, url: str, code: str,
+def test_bad_query_arguments_are_problems(shared_client: FlaskClient, url: str, code: str,
                                           field: str) -> None:
-    assert_problem(client.get(url), 422, code, field=field)
+    assert_problem(shared_client.get(url), 422, code, field=field)

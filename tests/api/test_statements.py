@@ -19,8 +19,7 @@ from gi_trace.ledger.log import Log
 from gi_trace.ledger.merkle import leaf_hash
 from gi_trace.ledger.statement import STATEMENT_PREFIX
 from gi_trace.settings import Settings
-from tests.api.conftest import serving
-from tests.api.helpers import assert_problem, post_statements
+from tests.api.helpers import Shared, assert_problem, post_statements, serving
 from tests.support import Actor
 
 
@@ -57,6 +56,18 @@ def replayed(producer: Actor, log: Log) -> Any:
     return envelope.to_dict()
 
 
+def with_body(producer: Actor, body: dict[str, Any]) -> dict[str, Any]:
+    """An envelope whose statement has `body` (never signable, so the signature is a stand-in)."""
+    return {**producer.note().to_dict(), "statement": statement(producer, body=body)}
+
+
+def nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 @dataclass(frozen=True)
 class Bad:
     body: Callable[[Actor, Log], Any]
@@ -79,7 +90,7 @@ BAD: dict[str, Bad] = {
     "not-utf8": Bad(lambda p, _: b'{"statement": "\xff"}', 400, "malformed-json"),
     "nested-too-deep": Bad(lambda p, _: b"[" * 100_000, 400, "malformed-json"),
     "duplicate-json-key": Bad(lambda p, _: b'{"signature": "", "signature": ""}', 422,
-                              "duplicate-key"),
+                              "duplicate-json-key"),
     "wrong-content-type": Bad(lambda p, _: p.note().to_dict(), 415, "unsupported-media-type",
                               content_type="text/plain"),
     "form-content-type": Bad(lambda p, _: p.note().to_dict(), 415, "unsupported-media-type",
@@ -99,6 +110,10 @@ BAD: dict[str, Bad] = {
                                    "unknown-field", "statement.extra"),
     **{f"missing-{name}": missing(name)
        for name in ("v", "type", "actor", "key", "ts", "nonce", "body")},
+    "body-nested-too-deep": Bad(lambda p, _: with_body(p, {"x": nested(500)}), 422, "too-deep",
+                                "statement"),
+    "body-lone-surrogate": Bad(lambda p, _: with_body(p, {"x": "\ud800"}), 422, "not-canonical",
+                               "statement"),
     "bad-version": Bad(lambda p, _: signed(statement(p, v=2), p.key), 422, "bad-version",
                        "statement.v"),
     "bad-type-shape": Bad(lambda p, _: signed(statement(p, type="Bad Type"), p.key), 422,
@@ -138,13 +153,12 @@ BAD: dict[str, Bad] = {
 
 
 @pytest.mark.parametrize("case", BAD.values(), ids=BAD.keys())
-def test_refuses_bad_input_and_writes_nothing(client: Any, log: Log, producer: Actor,
-                                               case: Bad) -> None:
-    body = case.body(producer, log)
-    before = log.size()
-    resp = post_statements(client, body, content_type=case.content_type)
+def test_refuses_bad_input_and_writes_nothing(shared: Shared, case: Bad) -> None:
+    body = case.body(shared.new_producer(), shared.log)
+    before = shared.log.size()
+    resp = post_statements(shared.app.test_client(), body, content_type=case.content_type)
     assert_problem(resp, case.status, case.code, field=case.field, index=case.index)
-    assert log.size() == before
+    assert shared.log.size() == before
 
 
 def test_appends_one_envelope(client: Any, log: Log, producer: Actor) -> None:

@@ -83,19 +83,19 @@ ascii_keyed_values = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(json_values)
 def test_canonical_json_equals_rfc8785(value: Any) -> None:
     assert canonical_json(value) == rfc8785.dumps(value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(ascii_keyed_values)
 def test_fast_path_equals_rfc8785(value: Any) -> None:
     assert canonical_json(value) == rfc8785.dumps(value)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(json_values)
 def test_canonical_bytes_parse_back_to_the_value(value: Any) -> None:
     data = canonical_json(value)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from gi_trace.ledger import keys, schema
 from gi_trace.ledger.errors import ConflictError, LedgerError, MalformedError, RefusedError
+from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.identity import TrustRoots
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.statement import Envelope, Statement, format_ts
 from gi_trace.migrate import upgrade
-from gi_trace.service import Service
+from gi_trace.service import Service, initialize, open_service
+from gi_trace.settings import Settings
 from tests.support import Actor
 
 
@@ -39,12 +42,60 @@ class World:
         return self.service.engine
 
 
+def populate(service: Service, regulator: Actor) -> World:
+    producer, other = Actor("wuchang-coop"), Actor("other-coop")
+    service.log.append([regulator.register(producer, ["producer"]),
+                        regulator.register(other, ["producer"])])
+    return World(service, regulator, producer, other)
+
+
 @pytest.fixture
 def world(any_service: Service, regulator: Actor) -> World:
-    producer, other = Actor("wuchang-coop"), Actor("other-coop")
-    any_service.log.append([regulator.register(producer, ["producer"]),
-                            regulator.register(other, ["producer"])])
-    return World(any_service, regulator, producer, other)
+    return populate(any_service, regulator)
+
+
+SHARED_SCHEMA = "test_identity_shared"
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_world(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One world per database for the long tables, which would cost a set-up per case.
+
+    A refusal writes nothing (the test asserts it) and every other case works on
+    organisations of its own, so the cases cannot see each other. On PostgreSQL
+    the world lives in its own schema, which the per-test fixtures that empty
+    `public` leave alone.
+    """
+    tmp = tmp_path_factory.mktemp("identity")
+    server: str | None = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp}/ledger.db"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        _reset_schema(server, create=True)
+        url = f"{server}?options=-csearch_path%3D{SHARED_SCHEMA}"
+    regulator = Actor("cnipa")
+    settings = Settings(database_url=url, operator_key=str(tmp / "operator.pem"),
+                        regulators=str(tmp / "regulators.json"), origin="test.gi-trace/log")
+    save_genesis([regulator.register_self()], settings.regulators)
+    initialize(settings)
+    service = open_service(settings)
+    try:
+        yield populate(service, regulator)
+    finally:
+        service.engine.dispose()
+        if server is not None:
+            _reset_schema(server, create=False)
+
+
+def _reset_schema(server: str, *, create: bool) -> None:
+    engine = create_engine(server)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SHARED_SCHEMA} CASCADE"))
+        if create:
+            conn.execute(text(f"CREATE SCHEMA {SHARED_SCHEMA}"))
+    engine.dispose()
 
 
 def clocked(service: Service, moment: datetime) -> Log:
@@ -132,94 +183,97 @@ def test_genesis_of_several_roots_may_be_old(database_url: str, any_service: Ser
 
 # --- refusals ------------------------------------------------------------------------------
 
-NEW = Actor("new-coop")
-
-
 def _register_with_keys(w: World, pubs: list[str], org: str = "new-coop",
                         roles: list[str] | None = None) -> list[Envelope]:
     return [w.regulator.sign("org.register", register_body(org, roles or ["producer"], pubs))]
 
 
-REFUSALS: list[tuple[str, Callable[[World], list[Envelope]], type[LedgerError], str, str | None, int]] = [
-    ("genesis-by-non-root", lambda w: [Actor("rogue").register_self()],
+Build = Callable[[World, Actor], list[Envelope]]
+REFUSALS: list[tuple[str, Build, type[LedgerError], str, str | None, int]] = [
+    ("genesis-by-non-root", lambda w, n: [Actor("rogue").register_self()],
      RefusedError, "unknown-key", "statement.key", 0),
-    ("genesis-by-non-root-claiming-root-org", lambda w: [Actor("cnipa").register_self()],
+    ("genesis-by-non-root-claiming-root-org", lambda w, n: [Actor("cnipa").register_self()],
      RefusedError, "unknown-key", "statement.key", 0),
-    ("genesis-by-non-root-after-valid-one", lambda w: [w.producer.note(), Actor("rogue").register_self()],
+    ("genesis-by-non-root-after-valid-one", lambda w, n: [w.producer.note(), Actor("rogue").register_self()],
      RefusedError, "unknown-key", "statement.key", 1),
-    ("root-registers-itself-again", lambda w: [w.regulator.register_self()],
+    ("root-registers-itself-again", lambda w, n: [w.regulator.register_self()],
      ConflictError, "duplicate-id", "body.org", 0),
-    ("register-by-producer", lambda w: [w.producer.register(NEW, ["producer"])],
+    ("register-by-producer", lambda w, n: [w.producer.register(n, ["producer"])],
      RefusedError, "not-authorized", "statement.actor", 0),
-    ("register-self-by-producer", lambda w: [w.producer.register(Actor("wuchang-2"), ["regulator"])],
+    ("register-self-by-producer", lambda w, n: [w.producer.register(Actor("wuchang-2"), ["regulator"])],
      RefusedError, "not-authorized", "statement.actor", 0),
-    ("duplicate-org", lambda w: [w.regulator.register(Actor("wuchang-coop"), ["producer"])],
+    ("duplicate-org", lambda w, n: [w.regulator.register(Actor("wuchang-coop"), ["producer"])],
      ConflictError, "duplicate-id", "body.org", 0),
-    ("duplicate-org-in-one-group", lambda w: [w.regulator.register(NEW, ["producer"]),
+    ("duplicate-org-in-one-group", lambda w, n: [w.regulator.register(n, ["producer"]),
                                               w.regulator.register(Actor("new-coop"), ["retailer"])],
      ConflictError, "duplicate-id", "body.org", 1),
-    ("duplicate-key-of-other-org", lambda w: _register_with_keys(w, [w.producer.pub]),
+    ("duplicate-key-of-other-org", lambda w, n: _register_with_keys(w, [w.producer.pub]),
      ConflictError, "duplicate-key", "body.keys[0]", 0),
-    ("duplicate-key-in-one-register", lambda w: _register_with_keys(w, [NEW.pub, NEW.pub]),
+    ("duplicate-key-in-one-register", lambda w, n: _register_with_keys(w, [n.pub, n.pub]),
      ConflictError, "duplicate-key", "body.keys[1]", 0),
-    ("duplicate-key-add", lambda w: [key_add(w.producer, "wuchang-coop", w.other.pub)],
+    ("duplicate-key-add", lambda w, n: [key_add(w.producer, "wuchang-coop", w.other.pub)],
      ConflictError, "duplicate-key", "body.pub", 0),
-    ("register-empty-roles", lambda w: _register_with_keys(w, [NEW.pub], roles=[""]),
+    ("register-empty-roles", lambda w, n: _register_with_keys(w, [n.pub], roles=[""]),
      MalformedError, "bad-format", "body.roles", 0),
     ("register-repeated-role",
-     lambda w: _register_with_keys(w, [NEW.pub], roles=["producer", "producer"]),
+     lambda w, n: _register_with_keys(w, [n.pub], roles=["producer", "producer"]),
      MalformedError, "bad-format", "body.roles", 0),
-    ("register-no-keys", lambda w: _register_with_keys(w, []),
+    ("register-no-keys", lambda w, n: _register_with_keys(w, []),
      MalformedError, "bad-format", "body.keys", 0),
-    ("register-17-keys", lambda w: _register_with_keys(w, [Actor(str(i)).pub for i in range(17)]),
+    ("register-17-keys", lambda w, n: _register_with_keys(w, [Actor(str(i)).pub for i in range(17)]),
      MalformedError, "bad-format", "body.keys", 0),
-    ("register-bad-key", lambda w: _register_with_keys(w, ["not a key"]),
+    ("register-bad-key", lambda w, n: _register_with_keys(w, ["not a key"]),
      MalformedError, "bad-base64", "body.keys[0]", 0),
-    ("register-bad-org-id", lambda w: _register_with_keys(w, [NEW.pub], org="new coop"),
+    ("register-bad-org-id", lambda w, n: _register_with_keys(w, [n.pub], org="new coop"),
      MalformedError, "bad-format", "body.org", 0),
-    ("register-org-id-trailing-newline", lambda w: _register_with_keys(w, [NEW.pub], org="wuchang-coop\n"),
+    ("register-org-id-trailing-newline", lambda w, n: _register_with_keys(w, [n.pub], org="wuchang-coop\n"),
      MalformedError, "bad-format", "body.org", 0),
-    ("key-add-by-other-org", lambda w: [key_add(w.other, "wuchang-coop", NEW.pub)],
+    ("key-add-by-other-org", lambda w, n: [key_add(w.other, "wuchang-coop", n.pub)],
      RefusedError, "not-authorized", "statement.actor", 0),
-    ("key-add-for-unknown-org", lambda w: [key_add(w.regulator, "nobody", NEW.pub)],
+    ("key-add-for-unknown-org", lambda w, n: [key_add(w.regulator, "nobody", n.pub)],
      RefusedError, "unknown-org", "body.org", 0),
-    ("key-add-bad-pub", lambda w: [key_add(w.producer, "wuchang-coop", "not a key")],
+    ("key-add-bad-pub", lambda w, n: [key_add(w.producer, "wuchang-coop", "not a key")],
      MalformedError, "bad-base64", "body.pub", 0),
-    ("key-revoke-by-other-org", lambda w: [key_revoke(w.other, "wuchang-coop", w.producer.key_id)],
+    ("key-revoke-by-other-org", lambda w, n: [key_revoke(w.other, "wuchang-coop", w.producer.key_id)],
      RefusedError, "not-authorized", "statement.actor", 0),
-    ("key-revoke-unknown-key", lambda w: [key_revoke(w.producer, "wuchang-coop", "0" * 64)],
+    ("key-revoke-unknown-key", lambda w, n: [key_revoke(w.producer, "wuchang-coop", "0" * 64)],
      RefusedError, "unknown-key", "body.key", 0),
-    ("key-revoke-key-of-other-org", lambda w: [key_revoke(w.producer, "wuchang-coop", w.other.key_id)],
+    ("key-revoke-key-of-other-org", lambda w, n: [key_revoke(w.producer, "wuchang-coop", w.other.key_id)],
      RefusedError, "unknown-key", "body.key", 0),
-    ("key-revoke-bad-key-id", lambda w: [key_revoke(w.producer, "wuchang-coop", "ABC")],
+    ("key-revoke-bad-key-id", lambda w, n: [key_revoke(w.producer, "wuchang-coop", "ABC")],
      MalformedError, "bad-format", "body.key", 0),
-    ("key-revoke-twice", lambda w: [key_revoke(w.regulator, "wuchang-coop", w.producer.key_id),
+    ("key-revoke-twice", lambda w, n: [key_revoke(w.regulator, "wuchang-coop", w.producer.key_id),
                                     key_revoke(w.regulator, "wuchang-coop", w.producer.key_id)],
      ConflictError, "key-revoked", "body.key", 1),
-    ("key-not-owned", lambda w: [Actor("other-coop", w.producer.key).note()],
+    ("key-not-owned", lambda w, n: [Actor("other-coop", w.producer.key).note()],
      RefusedError, "key-not-owned", "statement.key", 0),
-    ("key-not-owned-by-unregistered-actor", lambda w: [Actor("ghost", w.producer.key).note()],
+    ("key-not-owned-by-unregistered-actor", lambda w, n: [Actor("ghost", w.producer.key).note()],
      RefusedError, "key-not-owned", "statement.key", 0),
-    ("regulator-key-used-by-producer", lambda w: [Actor("wuchang-coop", w.regulator.key).note()],
+    ("regulator-key-used-by-producer", lambda w, n: [Actor("wuchang-coop", w.regulator.key).note()],
      RefusedError, "key-not-owned", "statement.key", 0),
-    ("unknown-key", lambda w: [Actor("wuchang-coop").note()],
+    ("unknown-key", lambda w, n: [Actor("wuchang-coop").note()],
      RefusedError, "unknown-key", "statement.key", 0),
-    ("statement-before-its-org-in-group", lambda w: [NEW.note(), w.regulator.register(NEW, ["producer"])],
+    ("statement-before-its-org-in-group", lambda w, n: [n.note(), w.regulator.register(n, ["producer"])],
      RefusedError, "unknown-key", "statement.key", 0),
     ("statement-before-its-key-add-in-group",
-     lambda w: [Actor("wuchang-coop", NEW.key).note(), key_add(w.producer, "wuchang-coop", NEW.pub)],
+     lambda w, n: [Actor("wuchang-coop", n.key).note(), key_add(w.producer, "wuchang-coop", n.pub)],
      RefusedError, "unknown-key", "statement.key", 0),
     ("bad-item-after-good-register",
-     lambda w: [w.regulator.register(NEW, ["producer"]), NEW.note(), w.producer.register(Actor("x"), ["x"])],
+     lambda w, n: [w.regulator.register(n, ["producer"]), n.note(), w.producer.register(Actor("x"), ["x"])],
      RefusedError, "not-authorized", "statement.actor", 2),
 ]
 
 
 @pytest.mark.parametrize(("build", "error", "code", "field", "index"), [r[1:] for r in REFUSALS],
                          ids=[r[0] for r in REFUSALS])
-def test_append_refuses(world: World, build: Callable[[World], list[Envelope]],
+def test_append_refuses(shared_world: World, build: Callable[[World, Actor], list[Envelope]],
                         error: type[LedgerError], code: str, field: str | None, index: int) -> None:
-    envelopes = build(world)
+    world = shared_world
+    if world.service.engine.dialect.name == "postgresql":
+        with world.engine.connect() as conn:  # the cases really run in the dedicated schema
+            assert conn.scalar(text("SELECT current_schema()")) == SHARED_SCHEMA
+    # A fresh "new-coop" per case: even a case that wrongly succeeds cannot spill into the next.
+    envelopes = build(world, Actor("new-coop"))
     before = (world.log.size(), count(world.engine, schema.records), count(world.engine, schema.orgs),
               count(world.engine, schema.keys), world.log.checkpoint())
     with pytest.raises(error) as info:
@@ -249,9 +303,9 @@ def test_key_add_accepted_and_new_key_signs(world: World, by: str) -> None:
 
 
 def test_regulator_registered_by_root_has_authority(world: World) -> None:
-    deputy = Actor("heilongjiang-gi")
+    deputy, new = Actor("heilongjiang-gi"), Actor("new-coop")
     world.log.append([world.regulator.register(deputy, ["regulator"])])
-    world.log.append([deputy.register(NEW, ["producer"]), key_add(deputy, "wuchang-coop", Actor("x").pub)])
+    world.log.append([deputy.register(new, ["producer"]), key_add(deputy, "wuchang-coop", Actor("x").pub)])
     assert json.loads(org_row(world.engine, "new-coop").roles) == ["producer"]
 
 
@@ -263,16 +317,17 @@ def test_regulator_registered_by_root_has_authority(world: World) -> None:
     (-timedelta(minutes=4), False),
 ], ids=["one-second-after", "same-second", "four-minutes-after", "one-second-before",
         "four-minutes-before"])
-@pytest.mark.parametrize("by", ["self", "regulator"])
-def test_revoked_key_signs_only_before_the_revocation_ts(world: World, by: str, offset: timedelta,
+def test_revoked_key_signs_only_before_the_revocation_ts(shared_world: World, offset: timedelta,
                                                          refused: bool) -> None:
+    world = shared_world
+    org = Actor(f"revoking-{secrets.token_hex(4)}")
     t0 = now()
     log = clocked(world.service, t0)
-    signer = world.producer if by == "self" else world.regulator
-    (revocation,) = log.append([key_revoke(signer, "wuchang-coop", world.producer.key_id, ts=t0)])
-    row = key_row(world.engine, world.producer.key_id)
+    log.append([world.regulator.register(org, ["producer"])])
+    (revocation,) = log.append([key_revoke(org, org.org, org.key_id, ts=t0)])
+    row = key_row(world.engine, org.key_id)
     assert (row.revoked_ts, row.revoked_seq) == (format_ts(t0), revocation.seq)
-    late = world.producer.sign("test.note", {"n": 1}, ts=t0 + offset)
+    late = org.sign("test.note", {"n": 1}, ts=t0 + offset)
     if refused:
         size = log.size()
         with pytest.raises(RefusedError, match="key revoked at") as info:
@@ -285,12 +340,16 @@ def test_revoked_key_signs_only_before_the_revocation_ts(world: World, by: str, 
         assert record.seq == revocation.seq + 1
 
 
-def test_revoked_key_cannot_manage_keys(world: World) -> None:
+def test_key_revoked_by_regulator_cannot_sign_or_manage_keys(world: World) -> None:
     t0 = now()
     log = clocked(world.service, t0)
-    log.append([key_revoke(world.producer, "wuchang-coop", world.producer.key_id, ts=t0)])
+    log.append([key_revoke(world.regulator, "wuchang-coop", world.producer.key_id, ts=t0)])
     with pytest.raises(RefusedError) as info:
-        log.append([key_add(world.producer, "wuchang-coop", NEW.pub, ts=t0 + timedelta(seconds=1))])
+        log.append([world.producer.sign("test.note", {}, ts=t0 + timedelta(seconds=1))])
+    assert (info.value.code, info.value.index) == ("key-revoked", 0)
+    with pytest.raises(RefusedError) as info:
+        log.append([key_add(world.producer, "wuchang-coop", Actor("x").pub,
+                            ts=t0 + timedelta(seconds=1))])
     assert (info.value.code, info.value.index) == ("key-revoked", 0)
     # The regulator can still give the organisation a new key, which then signs.
     fresh = Actor("wuchang-coop")
@@ -334,18 +393,18 @@ def test_revoked_root_key_cannot_sign_backdated_statements(world: World) -> None
 
 def test_group_registers_an_org_and_uses_its_key(world: World) -> None:
     start = world.log.size()
-    second = Actor("new-coop")
+    new, second = Actor("new-coop"), Actor("new-coop")
     records = world.log.append([
-        world.regulator.register(NEW, ["producer", "distributor"]),
-        NEW.note(0),
-        key_add(NEW, "new-coop", second.pub),
+        world.regulator.register(new, ["producer", "distributor"]),
+        new.note(0),
+        key_add(new, "new-coop", second.pub),
         second.note(1),
-        NEW.note(2),
+        new.note(2),
     ])
     assert [r.seq for r in records] == list(range(start, start + 5))
     assert [Statement.from_bytes(r.statement).type for r in records] == [
         "org.register", "test.note", "key.add", "test.note", "test.note"]
     row = org_row(world.engine, "new-coop")
     assert (json.loads(row.roles), row.seq) == (["distributor", "producer"], start)
-    assert key_row(world.engine, NEW.key_id).added_seq == start
+    assert key_row(world.engine, new.key_id).added_seq == start
     assert key_row(world.engine, second.key_id).added_seq == start + 2

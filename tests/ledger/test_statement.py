@@ -284,7 +284,6 @@ NON_CANONICAL: list[tuple[str, Callable[[], bytes]]] = [
     ("escaped-slash", lambda: canonical_json(with_(body={"p": "a/b"})()).replace(b"a/b", b"a\\/b")),
     ("trailing-newline", lambda: canonical_json(valid()) + b"\n"),
     ("leading-space", lambda: b" " + canonical_json(valid())),
-    ("utf8-bom", lambda: b"\xef\xbb\xbf" + canonical_json(valid())),
     ("integer-as-exponent", lambda: canonical_json(with_(body={"n": 1000})()).replace(b"1000", b"1e3")),
 ]
 
@@ -307,6 +306,13 @@ def test_from_bytes_refuses_malformed_json(data: bytes, code: str) -> None:
     with pytest.raises(MalformedError) as info:
         Statement.from_bytes(data)
     assert info.value.code == code
+
+
+def test_from_bytes_refuses_a_byte_order_mark() -> None:
+    # Refused either as malformed JSON (a strict UTF-8 parser) or as non-canonical bytes.
+    with pytest.raises(MalformedError, match="malformed JSON|not RFC 8785 canonical") as info:
+        Statement.from_bytes(b"\xef\xbb\xbf" + canonical_json(valid()))
+    assert info.value.code in {"malformed-json", "not-canonical"}
 
 
 def test_from_bytes_accepts_canonical_bytes() -> None:

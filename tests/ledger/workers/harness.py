@@ -7,7 +7,8 @@ import dataclasses
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -89,6 +90,23 @@ def start_worker(settings: Settings, org: str, key: Path, *, count: int = 0, gro
     return subprocess.Popen([sys.executable, str(WORKER), json.dumps(config)], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE if stderr is None else stderr, text=True)
+
+
+@contextmanager
+def reaped(procs: Iterable[subprocess.Popen[str]]) -> Iterator[None]:
+    """On the way out, kill any worker still running (a failed test) and close its pipes."""
+    procs = list(procs)
+    try:
+        yield
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe is not None:
+                    with suppress(BrokenPipeError):  # a killed worker's unread stdin
+                        pipe.close()
+            proc.wait()
 
 
 def read_records(engine: Engine) -> list[StoredRecord]:
