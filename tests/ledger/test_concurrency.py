@@ -10,6 +10,9 @@ An audit also runs while they append, and must see one consistent snapshot.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -198,5 +201,66 @@ def test_writers_kept_waiting_past_the_lock_wait_get_busy_and_retry_safely(
         assert bool(result), result.failure
         print(f"\n{make_url(database_url).get_backend_name()}: lock held {WRITE_WAIT_SECONDS + 2} s, "
               f"LedgerBusyError retries {retries}")
+    finally:
+        service.engine.dispose()
+
+
+def last_error(stderr: str) -> str:
+    """The exception line of a worker's traceback."""
+    lines = [line for line in stderr.splitlines()
+             if line and not line.startswith((" ", "(", "[", "HINT:", "DETAIL:"))]
+    return lines[-1] if lines else stderr
+
+
+ISOLATED_WORKERS = 4
+ISOLATED_APPENDS = 50
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("isolation", ["repeatable read", "serializable"])
+def test_appends_serialise_whatever_the_servers_default_isolation(
+        settings: Settings, regulator: Actor, postgres_url: str, tmp_path: Path, isolation: str) -> None:
+    """A server (or role, or database) set to a stricter default isolation must not break appends.
+
+    The append reads the head after taking the advisory lock; that read must see the
+    transaction that released the lock, which only READ COMMITTED guarantees (under
+    REPEATABLE READ the snapshot is taken by the very statement that waits for the lock).
+    """
+    settings = replace(settings, database_url=postgres_url)
+    initialize(settings)
+    service = open_service(settings)
+    env = {**os.environ, "PGOPTIONS": "-c default_transaction_isolation=" + isolation.replace(" ", "\\ ")}
+    shown = subprocess.run(
+        [sys.executable, "-c", "import psycopg, sys; print(psycopg.connect(sys.argv[1]).execute("
+         "'SHOW default_transaction_isolation').fetchone()[0])",
+         make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)],
+        env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == isolation  # the workers' sessions really run under it
+    try:
+        names = [f"isolated-{i}" for i in range(ISOLATED_WORKERS)]
+        key_paths = register_writers(service.log, regulator, names, tmp_path)
+        base = service.log.size()
+        workers = {name: start_worker(settings, name, key_paths[name], count=ISOLATED_APPENDS,
+                                      wait_for_go=True, env=env) for name in names}
+        with reaped(workers.values()):
+            for name, proc in workers.items():
+                assert proc.stdout is not None and proc.stderr is not None
+                line = proc.stdout.readline()
+                assert line == "ready\n", f"{name} did not start: {line!r} {proc.stderr.read()}"
+            for proc in workers.values():
+                assert proc.stdin is not None
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
+            results = {name: proc.communicate(timeout=WORKER_TIMEOUT) for name, proc in workers.items()}
+        failed = {name: last_error(results[name][1]) for name, proc in workers.items()
+                  if proc.returncode != 0}
+        assert not failed, f"appends refused under default_transaction_isolation={isolation!r}: {failed}"
+        stored = read_records(service.engine)
+        assert len(stored) == base + ISOLATED_WORKERS * ISOLATED_APPENDS
+        assert_one_dense_chain(stored)
+        for name in names:
+            assert_acknowledged_present(stored, parse_acks(results[name][0].splitlines(keepends=True)))
+        result = audit_database(service.engine, settings, service.genesis)
+        assert bool(result), result.failure
     finally:
         service.engine.dispose()

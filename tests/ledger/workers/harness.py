@@ -83,13 +83,14 @@ def register_writers(log: Log, regulator: Actor, names: Sequence[str], key_dir: 
 
 def start_worker(settings: Settings, org: str, key: Path, *, count: int = 0, group: int = 1,
                  wait_for_go: bool = False, stderr: IO[bytes] | int | None = None,
-                 ) -> subprocess.Popen[str]:
+                 env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """A writer in its own OS process, with its own engine and service built from `settings`."""
     config = {"settings": dataclasses.asdict(settings), "org": org, "key": str(key),
               "count": count, "group": group, "wait_for_go": wait_for_go}
     return subprocess.Popen([sys.executable, str(WORKER), json.dumps(config)], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE if stderr is None else stderr, text=True)
+                            stderr=subprocess.PIPE if stderr is None else stderr, text=True,
+                            env=env)
 
 
 @contextmanager
