@@ -60,6 +60,9 @@ def parse_json(data: bytes | str) -> Any:
         raise MalformedError(f"{name} is not JSON", code="malformed-json")
 
     try:
+        if isinstance(data, bytes | bytearray):
+            # Strict UTF-8: json.loads would otherwise guess UTF-16/32 and pass surrogates.
+            data = bytes(data).decode("utf-8")
         return json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise MalformedError(f"malformed JSON: {e}", code="malformed-json") from e

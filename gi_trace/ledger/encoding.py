@@ -20,6 +20,8 @@ def b64url_decode(text: object, *, field: str | None = None, length: int | None 
     if not isinstance(text, str) or not _B64URL.fullmatch(text.rstrip("=")):
         raise MalformedError("not base64url", field=field, code="bad-base64")
     stripped = text.rstrip("=")
+    if text != stripped and len(text) - len(stripped) != -len(stripped) % 4:
+        raise MalformedError("wrong base64url padding", field=field, code="bad-base64")
     try:
         data = base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
     except (binascii.Error, ValueError) as e:

@@ -7,6 +7,7 @@ bytes and nothing else.
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -83,7 +84,12 @@ class Statement:
 
     @classmethod
     def from_dict(cls, data: Any) -> Statement:
-        """Check the shape of a statement and fix its canonical bytes; never mutates `data`."""
+        """Check the shape of a statement and fix its canonical bytes; never mutates `data`,
+        and keeps its own copy of the body, so later changes to `data` cannot reach it."""
+        return cls._parse(data, owned=False)
+
+    @classmethod
+    def _parse(cls, data: Any, *, owned: bool) -> Statement:
         if not isinstance(data, dict):
             raise MalformedError("statement must be a JSON object", field="statement",
                                  code="wrong-type")
@@ -108,14 +114,14 @@ class Statement:
             key=_require(data, "key", str, KEY_ID_PATTERN),
             ts=parse_ts(_require(data, "ts", str)),
             nonce=_require(data, "nonce", str, NONCE_PATTERN),
-            body=body,
+            body=body if owned else copy.deepcopy(body),
             canonical=canonical,
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Statement:
         """Parse stored bytes, refusing any that are not already canonical."""
-        statement = cls.from_dict(parse_json(data))
+        statement = cls._parse(parse_json(data), owned=True)
         if statement.canonical != data:
             raise MalformedError("statement bytes are not RFC 8785 canonical",
                                  field="statement", code="not-canonical")
@@ -147,9 +153,10 @@ class Envelope:
                                  code="unknown-field")
         if "statement" not in data:
             raise MalformedError("is required", field="statement", code="missing-field")
-        if not isinstance(data.get("signature"), str):
-            raise MalformedError("is required, a base64url string", field="signature",
-                                 code="missing-field")
+        if "signature" not in data:
+            raise MalformedError("is required", field="signature", code="missing-field")
+        if not isinstance(data["signature"], str):
+            raise MalformedError("must be a base64url string", field="signature", code="wrong-type")
         signature = b64url_decode(data["signature"], field="signature", length=SIGNATURE_SIZE)
         return cls(Statement.from_dict(data["statement"]), signature)
 

@@ -140,9 +140,9 @@ def test_canonical_json_refuses_what_has_no_jcs_form(value: Any) -> None:
 
 
 @pytest.mark.parametrize(("data", "code", "match"), [
-    (b'{"a":1,"a":2}', "duplicate-key", "duplicate object key 'a'"),
-    (b'{"a":{"b":1,"b":1}}', "duplicate-key", "duplicate object key 'b'"),
-    (b'[{"x":null,"y":0,"x":null}]', "duplicate-key", "duplicate object key 'x'"),
+    (b'{"a":1,"a":2}', "duplicate-json-key", "duplicate object key 'a'"),
+    (b'{"a":{"b":1,"b":1}}', "duplicate-json-key", "duplicate object key 'b'"),
+    (b'[{"x":null,"y":0,"x":null}]', "duplicate-json-key", "duplicate object key 'x'"),
     (b"NaN", "malformed-json", "NaN is not JSON"),
     (b'{"a":Infinity}', "malformed-json", "Infinity is not JSON"),
     (b"[-Infinity]", "malformed-json", "-Infinity is not JSON"),

@@ -74,7 +74,8 @@ def test_eight_processes_append_one_dense_chain(settings: Settings, regulator: A
             def drain(name: str) -> None:
                 proc = workers[name]
                 assert proc.stdout is not None and proc.stderr is not None
-                err = threading.Thread(target=lambda: errors.__setitem__(name, proc.stderr.read()))
+                stderr = proc.stderr
+                err = threading.Thread(target=lambda: errors.__setitem__(name, stderr.read()))
                 err.start()
                 outputs[name] = proc.stdout.readlines()
                 err.join()

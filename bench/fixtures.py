@@ -1,0 +1,246 @@
+"""Fresh gi-trace instances to measure, and statements signed the way clients sign them.
+
+An instance is a temporary directory with an operator key, a regulators file
+(the genesis of one regulator) and a database (an SQLite file, or the scratch
+PostgreSQL database emptied for it), initialised with `service.initialize` and
+holding a number of producer organisations registered by the regulator, so
+that the measured statements come from many actors and their nonces spread.
+
+Statements are signed ahead of time in worker processes (the server never
+signs); that work is never timed.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, text
+
+from gi_trace.ledger import keys
+from gi_trace.ledger.encoding import b64url_encode
+from gi_trace.ledger.genesis import save_genesis
+from gi_trace.ledger.statement import Envelope, draft
+from gi_trace.service import initialize, open_service
+from gi_trace.settings import Settings
+
+POSTGRES_ADMIN_URL = os.environ.get("GI_TRACE_BENCH_POSTGRES_URL",
+                                    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_DATABASE = "gi_trace_bench"
+ORIGIN = "bench.gi-trace.localhost/log"
+# A statement type no rule of the ledger knows: the ledger accepts it once its author's
+# signature and key check out, so the benchmark measures the ledger, not GI business rules.
+STATEMENT_TYPE = "bench.batch_register"
+ORGS = 16
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An organisation and its raw private key (bytes, so worker processes can rebuild it)."""
+
+    org: str
+    seed: bytes
+
+    @classmethod
+    def new(cls, org: str) -> Signer:
+        private = keys.generate()
+        return cls(org, private.private_bytes(serialization.Encoding.Raw,
+                                              serialization.PrivateFormat.Raw,
+                                              serialization.NoEncryption()))
+
+    def key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.seed)
+
+
+def statement_body(index: int, org: str) -> dict[str, Any]:
+    """A batch registration as a producer would sign it: about 420 canonical bytes in all."""
+    return {
+        "batch": f"{org}-2026-b{index:07d}",
+        "product": "wuchang-rice",
+        "lot": f"L2026-{index % 97:02d}-{index:06d}"[:20],
+        "quantity": f"{1000 + index % 900}.5",
+        "harvested": "2026-10-02",
+        "origin": {"plot": f"minle-{index % 40:02d}-{index % 1000:04d}",
+                   "lat": "44.9312", "lon": "127.1634"},
+    }
+
+
+def envelope_json(envelope: Envelope) -> str:
+    """The envelope as a client posts it (the statement is its canonical JSON text)."""
+    signature = b64url_encode(envelope.signature)
+    return f'{{"signature":"{signature}","statement":{envelope.statement.canonical.decode()}}}'
+
+
+def _sign_range(job: tuple[list[Signer], int, int, bool]) -> list[Any]:
+    signers, start, stop, as_json = job
+    private = {s.org: s.key() for s in signers}
+    now = datetime.now(UTC)
+    out: list[Any] = []
+    for index in range(start, stop):
+        signer = signers[index % len(signers)]
+        envelope = draft(STATEMENT_TYPE, signer.org, private[signer.org],
+                         statement_body(index, signer.org), ts=now)
+        out.append(envelope_json(envelope) if as_json else envelope)
+    return out
+
+
+def _ranges(start: int, count: int, chunk: int) -> list[tuple[int, int]]:
+    return [(i, min(i + chunk, start + count)) for i in range(start, start + count, chunk)]
+
+
+def sign_json(signers: list[Signer], count: int, *, start: int = 0, processes: int = 2) -> list[str]:
+    """`count` signed envelopes as JSON lines, statement i by signers[i % len(signers)]."""
+    jobs = [(signers, a, b, True) for a, b in _ranges(start, count, 1000)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return [line for chunk in pool.map(_sign_range, jobs) for line in chunk]
+
+
+def signed_chunks(signers: list[Signer], count: int, chunk: int, *, start: int = 0,
+                  processes: int = 2, ahead: int = 4) -> Iterator[list[Envelope]]:
+    """Lists of `chunk` signed envelopes, signed in worker processes at most `ahead` lists
+    ahead of the consumer (so memory stays bounded and timestamps stay fresh)."""
+    jobs = [(signers, a, b, False) for a, b in _ranges(start, count, chunk)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pending = [pool.apply_async(_sign_range, (job,)) for job in jobs[:ahead]]
+        submitted = len(pending)
+        while pending:
+            result = pending.pop(0).get(timeout=600)
+            if submitted < len(jobs):
+                pending.append(pool.apply_async(_sign_range, (jobs[submitted],)))
+                submitted += 1
+            yield result
+
+
+# -- instances ---------------------------------------------------------------------------------
+@dataclass
+class Instance:
+    kind: str
+    settings: Settings
+    directory: Path
+    regulator: Signer
+    orgs: list[Signer]
+
+    def env(self) -> dict[str, str]:
+        """The settings as the GI_TRACE_* environment of `gi-trace serve` or `audit verify`."""
+        return {f"GI_TRACE_{name.upper()}": str(value) for name, value in asdict(self.settings).items()}
+
+    def log_size(self) -> int:
+        service = open_service(self.settings)
+        try:
+            return service.log.size()
+        finally:
+            service.engine.dispose()
+
+
+def make_instance(kind: str, directory: Path, database_url: str, *, orgs: int = ORGS,
+                  clock_skew_seconds: int = 300) -> Instance:
+    """A fresh, initialised instance: genesis of one regulator, then `orgs` producers."""
+    directory.mkdir(parents=True, exist_ok=True)
+    settings = Settings(database_url=database_url,
+                        operator_key=str(directory / "operator.pem"),
+                        regulators=str(directory / "regulators.json"),
+                        origin=ORIGIN, base_url="http://127.0.0.1",
+                        clock_skew_seconds=clock_skew_seconds)
+    regulator = Signer.new("bench-regulator")
+    reg_key = regulator.key()
+    save_genesis([draft("org.register", regulator.org, reg_key,
+                        {"org": regulator.org, "name": {"en": "Bench regulator"},
+                         "roles": ["regulator"], "keys": [keys.public_key_b64(reg_key)]})],
+                 settings.regulators)
+    initialize(settings)
+    producers = [Signer.new(f"producer-{i:02d}") for i in range(orgs)]
+    service = open_service(settings)
+    try:
+        service.log.append([
+            draft("org.register", regulator.org, reg_key,
+                  {"org": p.org, "name": {"en": f"Producer {p.org}"}, "roles": ["producer"],
+                   "keys": [keys.public_key_b64(p.key())]})
+            for p in producers])
+    finally:
+        service.engine.dispose()
+    return Instance(kind, settings, directory, regulator, producers)
+
+
+# -- the scratch PostgreSQL database -----------------------------------------------------------
+class Postgres:
+    """The scratch database `gi_trace_bench`: made at open, emptied per instance, dropped at close."""
+
+    def __init__(self, admin_url: str = POSTGRES_ADMIN_URL, name: str = POSTGRES_DATABASE) -> None:
+        self.admin_url = admin_url
+        self.name = name
+        self.url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+        self.error: str | None = None
+        self._created = False
+
+    def _admin(self, statement: str) -> None:
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT",
+                               connect_args={"connect_timeout": 5})
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(statement))
+        finally:
+            engine.dispose()
+
+    def open(self) -> bool:
+        try:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self._admin(f'CREATE DATABASE "{self.name}"')
+        except Exception as e:  # noqa: BLE001 - unreachable for any reason: the PG runs are skipped
+            self.error = f"PostgreSQL not reachable at {self.admin_url}: {e}".splitlines()[0]
+            return False
+        self._created = True
+        return True
+
+    def reset(self) -> str:
+        """Empty the scratch database for a fresh instance; its URL."""
+        engine = create_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        finally:
+            engine.dispose()
+        return self.url
+
+    def close(self) -> None:
+        if self._created:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self._created = False
+
+    def query(self, sql: str) -> str:
+        engine = create_engine(self.admin_url, connect_args={"connect_timeout": 5})
+        try:
+            with engine.connect() as conn:
+                return str(conn.scalar(text(sql)))
+        finally:
+            engine.dispose()
+
+
+def instance_for(kind: str, directory: Path, postgres: Postgres | None, **kwargs: Any) -> Instance:
+    if kind == "postgres":
+        assert postgres is not None
+        return make_instance(kind, directory, postgres.reset(), **kwargs)
+    return make_instance(kind, directory, f"sqlite:///{directory}/gi-trace.db", **kwargs)
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def json_list(lines: list[str]) -> str:
+    """Envelope JSON lines as one JSON list (a group append)."""
+    return "[" + ",".join(lines) + "]"
+
+
+def statement_bytes(line: str) -> int:
+    """Length in bytes of the canonical statement inside an envelope line."""
+    return len(json.dumps(json.loads(line)["statement"], sort_keys=True, separators=(",", ":")).encode())

@@ -1,0 +1,260 @@
+"""Results of one run: the console table and docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .audit_run import AuditResult, BuildResult
+from .http_load import LoadResult
+from .verify_limit import VerifyLimit
+
+SINGLE_TARGET = 2000.0          # appends/s, one statement per request, PostgreSQL
+BULK_TARGET = 8000.0            # entries/s, lists of 1,000
+AUDIT_ENTRIES = 100_000
+AUDIT_SECONDS_TARGET = 6.0
+AUDIT_RSS_TARGET_MB = 200.0
+
+
+@dataclass
+class HttpRun:
+    db: str
+    load: LoadResult
+    per_request: int
+    start_size: int
+    end_size: int
+
+    @property
+    def entries(self) -> int:
+        return self.load.created * self.per_request
+
+    @property
+    def rate(self) -> float:
+        return self.entries / self.load.wall if self.load.wall > 0 else 0.0
+
+    @property
+    def grew(self) -> int:
+        return self.end_size - self.start_size
+
+    def details(self) -> str:
+        load = self.load
+        unit = "requests" if self.per_request == 1 else f"lists of {self.per_request:,}"
+        parts = [f"{load.requests:,} {unit}, answers {load.status_text()}"]
+        if load.unanswered:
+            parts.append(f"{load.unanswered:,} unanswered")
+        parts.append(f"{load.wall:.2f} s")
+        if load.p50_ms is not None:
+            parts.append(f"latency p50 {load.p50_ms:,.0f} ms, p99 {load.p99_ms:,.0f} ms")
+        check = "= entries appended" if self.grew == self.entries else f"≠ {self.entries:,} appended!"
+        parts.append(f"log grew by {self.grew:,} {check}")
+        return "; ".join(parts)
+
+
+@dataclass
+class Target:
+    name: str
+    goal: str
+    measured: str
+    met: bool | None
+    ratio: float | None = None
+
+
+@dataclass
+class Results:
+    quick: bool
+    machine: dict[str, str]
+    load_before: str
+    sizes: dict[str, str]
+    load_after: str = ""
+    seconds: float = 0.0
+    verify: VerifyLimit | None = None
+    single: dict[str, HttpRun] = field(default_factory=dict)
+    bulk: dict[str, HttpRun] = field(default_factory=dict)
+    build: BuildResult | None = None
+    audit: AuditResult | None = None
+    profiles: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def ratio(self, rate: float) -> float | None:
+        return rate / self.verify.rate if self.verify and self.verify.rate else None
+
+    # -- targets --------------------------------------------------------------------------------------
+    def targets(self) -> list[Target]:
+        found: list[Target] = []
+        single = self.single.get("PostgreSQL")
+        found.append(Target("single appends over HTTP, PostgreSQL", f"≥ {SINGLE_TARGET:,.0f} /s",
+                            f"{single.rate:,.0f} /s" if single else "not run",
+                            single.rate >= SINGLE_TARGET if single else None,
+                            self.ratio(single.rate) if single else None))
+        for db in ("PostgreSQL", "SQLite"):
+            bulk = self.bulk.get(db)
+            found.append(Target(f"bulk appends (lists of 1,000), {db}", f"≥ {BULK_TARGET:,.0f} /s",
+                                f"{bulk.rate:,.0f} /s" if bulk else "not run",
+                                bulk.rate >= BULK_TARGET if bulk else None,
+                                self.ratio(bulk.rate) if bulk else None))
+        audit = self.audit
+        if audit is None or not audit.ok:
+            found.append(Target("audit of 100k entries, time", f"≤ {AUDIT_SECONDS_TARGET:.0f} s",
+                                "failed" if audit else "not run", False if audit else None))
+            found.append(Target("audit of 100k entries, peak RSS", f"≤ {AUDIT_RSS_TARGET_MB:.0f} MB",
+                                "failed" if audit else "not run", False if audit else None))
+            return found
+        if audit.entries == AUDIT_ENTRIES:
+            found.append(Target("audit of 100k entries, time", f"≤ {AUDIT_SECONDS_TARGET:.0f} s",
+                                f"{audit.seconds:.1f} s", audit.seconds <= AUDIT_SECONDS_TARGET,
+                                self.ratio(audit.rate)))
+        else:
+            needed = AUDIT_ENTRIES / AUDIT_SECONDS_TARGET
+            found.append(Target(f"audit time (scaled: {audit.entries:,} entries, not 100k)",
+                                f"≥ {needed:,.0f} entries/s", f"{audit.rate:,.0f} entries/s",
+                                audit.rate >= needed, self.ratio(audit.rate)))
+        rss = audit.tree_rss_mb
+        label = "audit of 100k entries, peak RSS" if audit.entries == AUDIT_ENTRIES else \
+            f"audit peak RSS ({audit.entries:,} entries, not 100k)"
+        found.append(Target(label + " (process tree)", f"≤ {AUDIT_RSS_TARGET_MB:.0f} MB",
+                            f"{rss:,.0f} MB" if rss is not None else "unknown",
+                            rss <= AUDIT_RSS_TARGET_MB if rss is not None else None))
+        return found
+
+    # -- rows ---------------------------------------------------------------------------------------------
+    def rows(self) -> list[tuple[str, str, str]]:
+        rows: list[tuple[str, str, str]] = []
+        if self.verify:
+            v = self.verify
+            rows.append((f"Ed25519 verify limit, {v.processes} processes", f"{v.rate:,.0f} /s",
+                         f"1 process {v.per_process:,.0f}/s; as the ledger calls it (keys.verify, key "
+                         f"parsed per call) {v.ledger_path_rate:,.0f}/s; {v.statement_bytes}-byte "
+                         f"statements, {v.seconds:g} s per measure"))
+        for db, run in self.single.items():
+            rows.append((f"single signed appends over HTTP, {db}", f"{run.rate:,.0f} /s",
+                         run.details() + f"; {run.load.tool}"))
+        for db, run in self.bulk.items():
+            rows.append((f"bulk appends over HTTP (lists of {run.per_request:,}), {db}",
+                         f"{run.rate:,.0f} entries/s", run.details() + f"; {run.load.tool}"))
+        if self.build:
+            b = self.build
+            rows.append(("build: Log.append in-process, 1,000 per call, SQLite",
+                         f"{b.append_rate:,.0f} entries/s",
+                         f"{b.entries:,} entries in {b.append_seconds:.1f} s (signing beforehand "
+                         f"{b.sign_seconds:.1f} s, not counted)"))
+        if self.audit:
+            a = self.audit
+            memory = (f"peak RSS of the process tree {_mb(a.tree_rss_mb)} (PSS {_mb(a.tree_pss_mb)}, "
+                      f"{a.processes} processes), largest single process {_mb(a.max_process_rss_mb)}")
+            rows.append((f"audit verify of {a.entries:,} entries, SQLite",
+                         f"{a.seconds:.1f} s ({a.rate:,.0f} entries/s)" if a.ok else "FAILED",
+                         f"{memory}; {a.output}"))
+        for phase, message in self.errors.items():
+            rows.append((f"{phase}: ERROR", "—", message))
+        return rows
+
+
+def _mb(value: float | None) -> str:
+    return f"{value:,.0f} MB" if value is not None else "unknown"
+
+
+def _ratio(value: float | None) -> str:
+    return f"{value:.3f}" if value is not None else "—"
+
+
+def _met(value: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: "—"}[value]
+
+
+# -- console ----------------------------------------------------------------------------------------------
+def console(results: Results) -> str:
+    lines = [f"gi-trace benchmark ({'QUICK: tiny sizes, not a measurement' if results.quick else 'full run'})",
+             f"{results.machine.get('CPU')}, {results.machine.get('cores')} cores, "
+             f"{results.machine.get('RAM')}; load average before {results.load_before}", ""]
+    rows = results.rows()
+    width = max((len(r[0]) for r in rows), default=10)
+    value_width = max((len(r[1]) for r in rows), default=10)
+    for name, value, detail in rows:
+        lines.append(f"{name:<{width}}  {value:>{value_width}}  {detail}")
+    lines += ["", "targets:"]
+    targets = results.targets()
+    width = max(len(t.name) for t in targets)
+    for t in targets:
+        met = {True: "met", False: "MISSED", None: "-"}[t.met]
+        lines.append(f"  {t.name:<{width}}  {t.goal:>16}  {t.measured:>18}  {met:<6}  "
+                     f"× verify limit {_ratio(t.ratio)}")
+    for name, profile in results.profiles.items():
+        lines += ["", f"profile: {name}", *profile]
+    for note in results.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+# -- docs/benchmarks.md ----------------------------------------------------------------------------------
+HOW_MEASURED = """\
+- **Ed25519 verify limit** (the denominator of every ratio): worker processes verify
+  the same signed statements (canonical JSON of about 400 bytes, 16 authors, with the
+  `gi-trace/v1/statement` prefix) in a loop for a fixed time with `cryptography`'s
+  `Ed25519PublicKey.verify`, keys loaded once. Two processes, one per core, is what
+  the machine can verify at most; every append and every audited record needs one.
+- **Single appends**: a fresh instance per database (`service.initialize`, a genesis of
+  one regulator, 16 producers registered), served by `gi-trace serve` (gunicorn
+  `config/gunicorn.conf.py`, gthread, `GI_TRACE_WORKERS=2`, `GI_TRACE_THREADS=16`) on
+  127.0.0.1. The statements are signed beforehand (not timed, each by one of the 16
+  producers, `ts` = signing time) and each is POSTed exactly once by `wrk`
+  (`bench/post_once.lua`: every wrk thread takes a disjoint slice of the bodies) over
+  64 keep-alive connections. appends/s = 201 answers ÷ (last answer − first request).
+  Latency percentiles are wrk's (with its coordinated-omission correction). After the
+  run the log size must have grown by exactly the number of 201s. The load generator
+  and the server share the machine's cores.
+- **Bulk appends**: the same server; lists of 1,000 pre-signed envelopes POSTed by 4
+  client processes (Python `http.client`, one keep-alive connection each, back to
+  back). entries/s = 1,000 × 201 answers ÷ wall time.
+- **Audit**: a log built in-process through `Log.append` (1,000 statements a call) on
+  an SQLite file, then `gi-trace audit verify --db sqlite:///…` run as a subprocess;
+  the time includes starting the interpreter. Memory: the process tree (the command
+  and its signature-checking worker processes) sampled every 0.1 s from /proc, RSS
+  summed (PSS too, which counts pages shared after fork once); GNU `time -v` gives the
+  largest single process. The RSS target is judged on the summed tree RSS.
+- **Ratios**: measured rate ÷ verify limit, i.e. the fraction of the machine's pure
+  signature-checking capacity that the whole path reaches.
+- **Profiles** (only for missed targets): the server runs `bench/profiled_app.py`
+  under the same gunicorn settings, every request under cProfile on its thread's CPU
+  clock; the audit is profiled in-process on the process CPU clock. Shares include
+  profiler overhead (which inflates small Python calls).
+"""
+
+
+def markdown(results: Results) -> str:
+    m = results.machine
+    out = ["# Benchmarks", ""]
+    out.append(f"Produced by `{m.get('command')}` on {m.get('date')}"
+               f" ({results.seconds / 60:.1f} min). Run `make bench` (or the command above) to "
+               "measure again; this page is rewritten by every run.")
+    out.append("")
+    if results.quick:
+        out += ["> **--quick run: tiny sizes, a smoke test of the benchmark itself. These numbers "
+                "are not measurements;** run `make bench` for real figures.", ""]
+    out += ["## Machine", "", "| | |", "|---|---|"]
+    for key in ("CPU", "cores", "RAM", "OS", "Python", "PostgreSQL", "SQLite", "packages",
+                "load generator", "code"):
+        if key in m:
+            out.append(f"| {key} | {m[key]} |")
+    out.append(f"| load average (1/5/15 min) | before {results.load_before}; after {results.load_after} |")
+    out.append(f"| sizes | {'; '.join(f'{k} {v}' for k, v in results.sizes.items())} |")
+    out += ["", "## Results", "", "| benchmark | result | details |", "|---|---:|---|"]
+    for name, value, detail in results.rows():
+        out.append(f"| {name} | {value} | {detail} |")
+    out += ["", "## Targets", "",
+            "| target | goal | measured | met | × verify limit |", "|---|---|---:|---|---:|"]
+    for t in results.targets():
+        out.append(f"| {t.name} | {t.goal} | {t.measured} | {_met(t.met)} | {_ratio(t.ratio)} |")
+    if results.notes:
+        out += ["", *[f"- {note}" for note in results.notes]]
+    out += ["", "## How measured", "", HOW_MEASURED.rstrip()]
+    if results.profiles:
+        out += ["", "## Profiles of the missed targets", ""]
+        for name, profile in results.profiles.items():
+            out += [f"### {name}", "", "```", *profile, "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write(results: Results, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(markdown(results), encoding="utf-8")
