@@ -17,6 +17,7 @@ setup(
         "SQLAlchemy>=2.0,<2.2",
         "alembic>=1.13,<2",
         "cryptography>=43",
+        "PyNaCl>=1.5",
         "rfc8785>=0.1.4,<0.2",
         "marshmallow>=3.20,<5",
         "flask-smorest>=0.45,<0.48",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -57,11 +58,19 @@ class AuditResult:
         return self.entries / self.seconds if self.seconds else 0.0
 
 
-def build_log(instance: Instance, entries: int) -> BuildResult:
-    """Grow the instance's log to `entries` records through Log.append, 1,000 per call."""
+def sqlite_path(url: str) -> Path:
+    return Path(url.split("///", 1)[1])
+
+
+def build_log(instance: Instance, entries: int, *,
+              snapshot: tuple[int, Path] | None = None) -> BuildResult:
+    """Grow the instance's log to `entries` records through Log.append, 1,000 per call.
+
+    With `snapshot` (size, path), a copy of the SQLite database is taken as soon as
+    the log holds at least `size` records (for a shorter profiling run later)."""
     service = open_service(instance.settings)
     try:
-        start_size = service.log.size()
+        size = start_size = service.log.size()
         missing = entries - start_size
         started = time.perf_counter()
         chunks = list(signed_chunks(instance.orgs, missing, 1000, ahead=8))
@@ -71,12 +80,25 @@ def build_log(instance: Instance, entries: int) -> BuildResult:
             before = time.perf_counter()
             service.log.append(chunk)
             appending += time.perf_counter() - before
+            size += len(chunk)
+            if snapshot is not None and size >= snapshot[0]:
+                _copy_sqlite(sqlite_path(instance.settings.database_url), snapshot[1])
+                snapshot = None
         size = service.log.size()
         if size != entries:
             raise RuntimeError(f"log holds {size} records, expected {entries}")
         return BuildResult(missing, appending, signed - started)
     finally:
         service.engine.dispose()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 # -- memory of a process tree ------------------------------------------------------------------------

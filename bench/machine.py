@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import shlex
@@ -43,10 +44,8 @@ def memory_gib() -> float:
 
 def command_line() -> str:
     python = sys.executable
-    try:
+    with contextlib.suppress(ValueError):
         python = str(Path(python).relative_to(Path.cwd()))
-    except ValueError:
-        pass
     return shlex.join([python, "-m", "bench.run", *sys.argv[1:]])
 
 
@@ -66,7 +65,7 @@ def describe(postgres: Postgres | None, wrk: str | None) -> dict[str, str]:
             info["PostgreSQL"] = (f"{postgres.query('SHOW server_version')} "
                                   f"(fsync {postgres.query('SHOW fsync')}, synchronous_commit "
                                   f"{postgres.query('SHOW synchronous_commit')})")
-        except Exception as e:  # noqa: BLE001 - the version is only reported
+        except Exception as e:  # the version is only reported
             info["PostgreSQL"] = f"unknown ({e})".splitlines()[0]
     else:
         info["PostgreSQL"] = "not used" if postgres is None else f"unavailable: {postgres.error}"

@@ -40,18 +40,38 @@ def _name(key: tuple[str, int, str]) -> str:
     return f"{module}:{line} {func}"
 
 
+def _package(file: str) -> str:
+    """Who owns a function: gi_trace, a site package, a stdlib module, or C builtins."""
+    if file == "~":
+        return "C builtins"
+    parts = Path(file).parts
+    if "gi_trace" in parts:
+        return "gi_trace"
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    for index, part in enumerate(parts):
+        if part.startswith("python3"):
+            return "stdlib " + parts[index + 1].removesuffix(".py") if index + 1 < len(parts) else part
+    return Path(file).stem
+
+
 def summarise(stats: pstats.Stats, units: int, unit: str, top: int = 10) -> list[str]:
-    """Top functions by own CPU time, and the gi_trace functions by cumulative time."""
+    """Own CPU time by package and by function, and gi_trace functions by cumulative time."""
     table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = sum(row[2] for row in table.values()) or 1e-9
     lines = [f"profiled CPU: {total:.2f} s for {units} {unit} "
-             f"({1e6 * total / max(units, 1):.0f} µs per {unit.rstrip('s')}, profiler overhead included)",
-             "own time (tottime), top functions:"]
+             f"({1e6 * total / max(units, 1):.0f} µs per {unit.rstrip('s')}, profiler overhead included)"]
+    packages: dict[str, float] = {}
+    for key, row in table.items():
+        packages[_package(key[0])] = packages.get(_package(key[0]), 0.0) + row[2]
+    shares = sorted(packages.items(), key=lambda item: -item[1])[:8]
+    lines.append("own time by package: " + ", ".join(f"{name} {100 * t / total:.0f}%" for name, t in shares))
+    lines.append("own time (tottime), top functions:")
     for key, row in sorted(table.items(), key=lambda item: -item[1][2])[:top]:
         lines.append(f"  {100 * row[2] / total:5.1f}%  {row[2]:7.3f} s  {_name(key)}")
     ours = [(key, row) for key, row in table.items() if "gi_trace" in key[0]]
     lines.append("cumulative time inside gi_trace, top functions:")
-    for key, row in sorted(ours, key=lambda item: -item[1][3])[:top]:
+    for key, row in sorted(ours, key=lambda item: -item[1][3])[:top + 6]:
         lines.append(f"  {100 * row[3] / total:5.1f}%  {row[3]:7.3f} s  {_name(key)}")
     return lines
 

@@ -23,6 +23,8 @@ class HttpRun:
     per_request: int
     start_size: int
     end_size: int
+    transactions: int = 0               # append transactions (group commits) during the run
+    server_error: str | None = None     # first exception in the server log, if any
 
     @property
     def entries(self) -> int:
@@ -47,6 +49,11 @@ class HttpRun:
             parts.append(f"latency p50 {load.p50_ms:,.0f} ms, p99 {load.p99_ms:,.0f} ms")
         check = "= entries appended" if self.grew == self.entries else f"≠ {self.entries:,} appended!"
         parts.append(f"log grew by {self.grew:,} {check}")
+        if self.transactions:
+            parts.append(f"{self.transactions:,} append transactions "
+                         f"({self.grew / self.transactions:,.1f} statements per group commit)")
+        if self.server_error:
+            parts.append(f"server error: {self.server_error}")
         return "; ".join(parts)
 
 
@@ -65,6 +72,7 @@ class Results:
     machine: dict[str, str]
     load_before: str
     sizes: dict[str, str]
+    scale: float = 1.0
     load_after: str = ""
     seconds: float = 0.0
     verify: VerifyLimit | None = None
@@ -123,8 +131,9 @@ class Results:
         if self.verify:
             v = self.verify
             rows.append((f"Ed25519 verify limit, {v.processes} processes", f"{v.rate:,.0f} /s",
-                         f"1 process {v.per_process:,.0f}/s; as the ledger calls it (keys.verify, key "
-                         f"parsed per call) {v.ledger_path_rate:,.0f}/s; {v.statement_bytes}-byte "
+                         f"1 process {v.per_process:,.0f}/s; through the ledger's own "
+                         f"gi_trace.ledger.keys.verify, {v.processes} processes: "
+                         f"{v.ledger_path_rate:,.0f}/s; {v.statement_bytes}-byte "
                          f"statements, {v.seconds:g} s per measure"))
         for db, run in self.single.items():
             rows.append((f"single signed appends over HTTP, {db}", f"{run.rate:,.0f} /s",
@@ -164,7 +173,10 @@ def _met(value: bool | None) -> str:
 
 # -- console ----------------------------------------------------------------------------------------------
 def console(results: Results) -> str:
-    lines = [f"gi-trace benchmark ({'QUICK: tiny sizes, not a measurement' if results.quick else 'full run'})",
+    kind = "QUICK: tiny sizes, not a measurement" if results.quick else "full run"
+    if results.scale != 1.0:
+        kind += f", sizes scaled by {results.scale:g}"
+    lines = [f"gi-trace benchmark ({kind})",
              f"{results.machine.get('CPU')}, {results.machine.get('cores')} cores, "
              f"{results.machine.get('RAM')}; load average before {results.load_before}", ""]
     rows = results.rows()
@@ -231,6 +243,9 @@ def markdown(results: Results) -> str:
     if results.quick:
         out += ["> **--quick run: tiny sizes, a smoke test of the benchmark itself. These numbers "
                 "are not measurements;** run `make bench` for real figures.", ""]
+    elif results.scale != 1.0:
+        out += [f"> Sizes scaled by {results.scale:g} (`--scale`): the targets are judged on rates, "
+                "and memory figures are for the smaller log.", ""]
     out += ["## Machine", "", "| | |", "|---|---|"]
     for key in ("CPU", "cores", "RAM", "OS", "Python", "PostgreSQL", "SQLite", "packages",
                 "load generator", "code"):

@@ -104,3 +104,15 @@ def running_server(instance: Instance, log_path: Path, *, workers: int = 2, thre
         raise
     finally:
         _stop(proc)
+
+
+def first_error(log_path: Path) -> str | None:
+    """The exception of the first traceback in a server log (or its first ERROR line)."""
+    lines = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
+    for index, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            for follow in lines[index + 1:index + 300]:
+                if follow and not follow.startswith((" ", "Traceback", "During handling", "The above")):
+                    return follow.strip()[:300]
+    errors = [line for line in lines if "[ERROR]" in line]
+    return errors[0][:300] if errors else None

@@ -5,8 +5,8 @@ rate is the ceiling the other figures are compared with. Worker processes each
 verify the same realistic statements (`signing_input()` of ~400-byte canonical
 statements, 16 authors) in a loop for a fixed time, with cryptography's
 Ed25519PublicKey.verify; the key objects are loaded once, as a cache would.
-The rate as the ledger calls it (keys.verify, which loads the key each time) is
-measured too.
+The rate through the ledger's own `gi_trace.ledger.keys.verify` (whatever
+library it uses, key parsed per call) is measured too.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class VerifyLimit:
     processes: int
     rate: float            # verifications per second, all processes together
     per_process: float
-    ledger_path_rate: float  # keys.verify (public key parsed per call), all processes together
+    ledger_path_rate: float  # gi_trace.ledger.keys.verify, all processes together
     seconds: float
     statement_bytes: int
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from gi_trace.ledger import keys
 from gi_trace.ledger.audit import AuditResult, RecordSource, audit
-from gi_trace.ledger.database import make_engine
+from gi_trace.ledger.database import make_engine, make_scratch_engine
 from gi_trace.ledger.genesis import load_genesis
 from gi_trace.ledger.identity import TrustRoots
 from gi_trace.ledger.log import Log
@@ -86,7 +86,7 @@ def audit_log(source: RecordSource, operator: NoteVerifier, genesis: list[Envelo
               progress: Callable[[int, int], None] | None = None) -> AuditResult:
     """Replay `source` into a scratch database, trusting only `operator` and `genesis`."""
     with tempfile.TemporaryDirectory(prefix="gi-trace-audit-") as scratch_dir:
-        scratch = make_engine(f"sqlite:///{scratch_dir}/replay.db")
+        scratch = make_scratch_engine(f"{scratch_dir}/replay.db")
         try:
             upgrade(scratch)
             return audit(source, operator, TrustRoots.from_genesis(genesis), domain_rules(),

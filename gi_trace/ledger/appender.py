@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, Table, select, tuple_
 
 from . import schema
 from .errors import ConflictError
@@ -19,7 +19,7 @@ from .merkle import Frontier
 from .nodes import node_reader
 from .record import GENESIS_PREV, Record
 from .rules import AppendContext, Rule
-from .statement import Envelope, format_ts
+from .statement import Envelope
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ class Appender:
         self.prev = prev
         self.frontier = frontier
         self.cache = {} if cache is None else cache
-        self._records: list[dict[str, Any]] = []
-        self._nodes: list[dict[str, Any]] = []
+        self._records: list[tuple[Any, ...]] = []
+        self._nodes: list[tuple[int, int, bytes]] = []
         self._nonces: set[tuple[str, str]] = set()
 
     @classmethod
@@ -82,12 +82,11 @@ class Appender:
             rule.apply(ctx)
         record = Record.build(self.size, statement.canonical, envelope.signature, self.prev)
         self._nonces.add((statement.actor, statement.nonce))
-        self._records.append({
-            "seq": record.seq, "statement": record.statement, "signature": record.signature,
-            "prev": record.prev, "record_hash": record.record_hash, "actor": statement.actor,
-            "nonce": statement.nonce, "type": statement.type, "ts": format_ts(statement.ts)})
-        for (level, idx), digest in self.frontier.append(record.leaf_hash):
-            self._nodes.append({"level": level, "idx": idx, "hash": digest})
+        self._records.append((record.seq, record.statement, record.signature, record.prev,
+                              record.record_hash, statement.actor, statement.nonce, statement.type,
+                              statement.ts_text))
+        self._nodes.extend((level, idx, digest)
+                           for (level, idx), digest in self.frontier.append(record.leaf_hash))
         self.size += 1
         self.prev = record.record_hash
         return record
@@ -99,7 +98,7 @@ class Appender:
     def rewind(self, mark: Mark) -> None:
         """Forget what was added since `mark` (the caller rolls back its savepoint too)."""
         for row in self._records[mark.records:]:
-            self._nonces.discard((row["actor"], row["nonce"]))
+            self._nonces.discard((row[_ACTOR], row[_NONCE]))
         del self._records[mark.records:]
         del self._nodes[mark.nodes:]
         self.size, self.prev = mark.size, mark.prev
@@ -107,14 +106,24 @@ class Appender:
         self.cache.clear()
 
     def flush(self) -> None:
-        if self._records:
-            self.conn.execute(schema.records.insert(), self._records)
-        if self._nodes:
-            self.conn.execute(schema.nodes.insert(), self._nodes)
+        """Write the buffered rows with plain DBAPI executemany: the hot path of bulk appends."""
+        for table, rows in ((schema.records, self._records), (schema.nodes, self._nodes)):
+            if rows:
+                self.conn.exec_driver_sql(_insert_sql(self.conn, table), rows)
         self._records, self._nodes = [], []
 
     def root(self) -> bytes:
         return self.frontier.root()
+
+
+_ACTOR, _NONCE = 5, 6  # positions in a buffered record row, in the order of the table's columns
+
+
+def _insert_sql(conn: Connection, table: Table) -> str:
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    columns = [column.name for column in table.columns]
+    return (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})")
 
 
 T = TypeVar("T")

@@ -21,6 +21,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from . import merkle
 from .appender import Appender
@@ -188,12 +189,26 @@ class Auditor:
             self._report(checkpoint.size)
 
     def _apply(self, chunk: _Chunk) -> None:
+        """Replay a chunk into the scratch database. Nonces are left to its unique index; only
+        if that fires is the chunk replayed again, looking each one up, to name the replay."""
         assert chunk.bad_signature is not None
         bad = chunk.bad_signature.result()
+        try:
+            appender = self._replay_chunk(chunk, bad, look_up_nonces=False)
+        except IntegrityError:
+            self._cache.clear()
+            appender = self._replay_chunk(chunk, bad, look_up_nonces=True)
+        self._size, self._prev, self._frontier = appender.size, appender.prev, appender.frontier
+        if chunk.broken is not None:
+            raise chunk.broken
+
+    def _replay_chunk(self, chunk: _Chunk, bad: int | None, *, look_up_nonces: bool) -> Appender:
         with write_transaction(self.scratch) as conn:
             appender = Appender(conn, self.identity, self.rules, size=self._size, prev=self._prev,
-                                frontier=self._frontier, cache=self._cache)
-            appender.expect(chunk.envelopes)
+                                frontier=Frontier(self._size, list(self._frontier.hashes)),
+                                cache=self._cache)
+            if look_up_nonces:
+                appender.expect(chunk.envelopes)
             for index, (record, envelope, pub) in enumerate(
                     zip(chunk.records, chunk.envelopes, chunk.pubs, strict=True)):
                 if index == bad:
@@ -203,9 +218,7 @@ class Auditor:
                 except LedgerError as e:
                     raise _Failed(record.seq, f"refused on replay: {e.message}", e.code) from e
             appender.flush()
-        self._size, self._prev = appender.size, appender.prev
-        if chunk.broken is not None:
-            raise chunk.broken
+        return appender
 
     def _report(self, total: int) -> None:
         if self.progress is not None:

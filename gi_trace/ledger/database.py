@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 
 from .errors import LedgerBusyError
 
@@ -26,31 +26,42 @@ WRITE_WAIT_SECONDS = 10
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine set up for the log: WAL and explicit transactions on SQLite."""
     if url.startswith("sqlite"):
-        _make_sqlite_dir(url)
-        engine = create_engine(url, poolclass=NullPool if ":memory:" not in url else None,
-                               **kwargs)
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
-        return engine
+        return _sqlite_engine(url, _DURABLE, **kwargs)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_recycle=3600, **kwargs)
+
+
+def make_scratch_engine(path: str | Path) -> Engine:
+    """A throw-away SQLite database (an audit's replay): no fsync, no WAL, one connection."""
+    return _sqlite_engine(f"sqlite:///{path}", _SCRATCH, poolclass=StaticPool)
+
+
+_DURABLE = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL")
+_SCRATCH = ("PRAGMA journal_mode=MEMORY", "PRAGMA synchronous=OFF")
+
+
+def _sqlite_engine(url: str, pragmas: tuple[str, ...], **kwargs: Any) -> Engine:
+    _make_sqlite_dir(url)
+    engine = create_engine(url, **kwargs)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module, so BEGIN IMMEDIATE is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (*pragmas, f"PRAGMA busy_timeout={WRITE_WAIT_SECONDS * 1000}"):
+            cursor.execute(pragma)
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
 
 
 def _make_sqlite_dir(url: str) -> None:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Take transaction control from the sqlite3 module, so BEGIN IMMEDIATE is ours to issue.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute(f"PRAGMA busy_timeout={WRITE_WAIT_SECONDS * 1000}")
-    cursor.close()
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
@@ -68,6 +79,8 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                 with conn.begin():
                     yield conn
             else:
+                # The snapshot must be taken after the lock is granted, not before.
+                conn = conn.execution_options(isolation_level="READ COMMITTED")
                 with conn.begin():
                     conn.execute(text("SELECT set_config('lock_timeout', :wait, true), "
                                       "pg_advisory_xact_lock(:key)"),

@@ -19,7 +19,7 @@ from . import schema
 from .errors import ConflictError, MalformedError, RefusedError
 from .keys import decode_public_key, key_id
 from .rules import AppendContext
-from .statement import ID_PATTERN, KEY_ID_PATTERN, Envelope, Statement, format_ts, parse_ts
+from .statement import ID_PATTERN, KEY_ID_PATTERN, Envelope, Statement, parse_ts
 
 AUTHORITY_ROLE = "regulator"
 ORG_REGISTER, KEY_ADD, KEY_REVOKE = "org.register", "key.add", "key.revoke"
@@ -201,7 +201,7 @@ class Identity:
         if row.revoked_ts is not None:
             raise ConflictError("key already revoked", field="body.key", code="already-revoked")
         ctx.conn.execute(schema.keys.update().where(schema.keys.c.key_id == kid)
-                         .values(revoked_ts=format_ts(ctx.statement.ts), revoked_seq=ctx.seq))
+                         .values(revoked_ts=ctx.statement.ts_text, revoked_seq=ctx.seq))
         self._forget(ctx, kid=kid)
 
 

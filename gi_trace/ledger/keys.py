@@ -6,7 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+import nacl.bindings
+import nacl.exceptions
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -44,9 +45,13 @@ def decode_public_key(text: object, *, field: str | None = None) -> bytes:
 
 
 def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """Ed25519 verification by libsodium: about twice as fast as OpenSSL's here, and verifying
+    is the log's hottest path (every append, every statement of every audit)."""
+    if len(public_key) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
+        return False
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
-    except (InvalidSignature, ValueError):
+        nacl.bindings.crypto_sign_open(signature + message, public_key)
+    except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError):
         return False
     return True
 

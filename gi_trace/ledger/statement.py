@@ -81,6 +81,7 @@ class Statement:
     nonce: str
     body: dict[str, Any]
     canonical: bytes = field(repr=False, compare=False)
+    ts_text: str = field(repr=False, compare=False, default="")
 
     @classmethod
     def from_dict(cls, data: Any) -> Statement:
@@ -113,6 +114,7 @@ class Statement:
             actor=_require(data, "actor", str, ID_PATTERN),
             key=_require(data, "key", str, KEY_ID_PATTERN),
             ts=parse_ts(_require(data, "ts", str)),
+            ts_text=data["ts"],
             nonce=_require(data, "nonce", str, NONCE_PATTERN),
             body=body if owned else copy.deepcopy(body),
             canonical=canonical,

@@ -1,0 +1,317 @@
+"""Measure gi-trace in one run; print a table and write docs/benchmarks.md.
+
+    python -m bench.run [--quick] [--only NAME[,NAME]] [--out docs/benchmarks.md] [--no-profile]
+
+NAME is one of verify, single, bulk, audit:
+
+- verify  the Ed25519 verify limit with 2 processes: the denominator of the ratios;
+- single  signed appends over HTTP, one statement per request, `gi-trace serve` on
+          SQLite and PostgreSQL, fired by wrk (64 connections);
+- bulk    lists of 1,000 pre-signed statements over HTTP, 4 concurrent clients,
+          on SQLite and PostgreSQL;
+- audit   a 100k-entry log built through Log.append, then `gi-trace audit verify
+          --db URL` timed with its peak memory.
+
+Then each figure is compared with its target, and the slowest parts of a
+missed target are profiled. `--quick` uses tiny sizes to smoke-test the
+benchmark in about a minute. Only 127.0.0.1 is ever contacted; PostgreSQL
+(127.0.0.1:5432, or GI_TRACE_BENCH_POSTGRES_URL) gets a scratch database
+`gi_trace_bench`, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from .audit_run import build_log, run_audit
+from .fixtures import Instance, Postgres, instance_for, json_list, sign_json
+from .http_load import LoadResult, ensure_tool, run_python, run_wrk
+from .machine import describe, load_average
+from .profiling import merge_server_profiles, profile_audit, summarise
+from .report import (
+                     AUDIT_RSS_TARGET_MB,
+                     AUDIT_SECONDS_TARGET,
+                     BULK_TARGET,
+                     SINGLE_TARGET,
+                     HttpRun,
+                     Results,
+                     console,
+                     write,
+)
+from .server import first_error, running_server
+from .verify_limit import measure
+
+PHASES = ("verify", "single", "bulk", "audit")
+DATABASES = ("SQLite", "PostgreSQL")
+WINDOW_SECONDS = 300        # GI_TRACE_CLOCK_SKEW_SECONDS: signed statements must be sent within it
+WARMUP_STATEMENTS = 64
+
+
+@dataclass(frozen=True)
+class Sizes:
+    verify_seconds: float
+    single: int                 # statements, one per request
+    single_cap: float           # seconds at most for one single-append run
+    connections: int
+    server_workers: int
+    server_threads: int
+    bulk_requests: int
+    bulk_list: int              # statements per request
+    bulk_clients: int
+    bulk_cap: float
+    audit_entries: int
+    audit_timeout: float
+    profile_single: int
+    profile_bulk_requests: int
+    profile_audit_entries: int  # the audit is profiled on a copy of the log taken at this size
+
+    def scaled(self, factor: float) -> Sizes:
+        """The same run with fewer (or more) statements everywhere."""
+        def scale(n: int, least: int) -> int:
+            return max(least, round(n * factor))
+        return replace(self, single=scale(self.single, 64), bulk_requests=scale(self.bulk_requests, 4),
+                       audit_entries=scale(self.audit_entries, 1000),
+                       profile_single=scale(self.profile_single, 64),
+                       profile_bulk_requests=scale(self.profile_bulk_requests, 2),
+                       profile_audit_entries=scale(self.profile_audit_entries, 1000))
+
+
+FULL = Sizes(verify_seconds=3.0, single=20_000, single_cap=150, connections=64, server_workers=2,
+             server_threads=16, bulk_requests=40, bulk_list=1000, bulk_clients=4, bulk_cap=150,
+             audit_entries=100_000, audit_timeout=300, profile_single=2000, profile_bulk_requests=8,
+             profile_audit_entries=20_000)
+QUICK = Sizes(verify_seconds=0.3, single=400, single_cap=60, connections=64, server_workers=2,
+              server_threads=16, bulk_requests=4, bulk_list=100, bulk_clients=4, bulk_cap=60,
+              audit_entries=3000, audit_timeout=120, profile_single=200, profile_bulk_requests=2,
+              profile_audit_entries=1000)
+
+
+class Say:
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f} s] {message}", flush=True)
+
+
+class Bench:
+    def __init__(self, sizes: Sizes, scratch: Path, postgres: Postgres | None, wrk: str | None,
+                 results: Results, say: Say, profile: bool) -> None:
+        self.sizes = sizes
+        self.scratch = scratch
+        self.postgres = postgres
+        self.wrk = wrk
+        self.results = results
+        self.say = say
+        self.profile = profile
+        self._count = 0
+
+    def databases(self) -> list[str]:
+        ok = self.postgres is not None and self.postgres.error is None
+        return [db for db in DATABASES if db == "SQLite" or ok]
+
+    def instance(self, db: str, name: str, **kwargs: int) -> Instance:
+        self._count += 1
+        kind = "postgres" if db == "PostgreSQL" else "sqlite"
+        return instance_for(kind, self.scratch / f"{self._count:02d}-{name}", self.postgres, **kwargs)
+
+    # -- phases -------------------------------------------------------------------------------------------
+    def verify(self) -> None:
+        self.say(f"Ed25519 verify limit: {self.sizes.verify_seconds:g} s per measure")
+        limit = measure(self.sizes.verify_seconds)
+        self.results.verify = limit
+        self.say(f"  {limit.rate:,.0f} verifications/s with {limit.processes} processes "
+                 f"({limit.per_process:,.0f}/s with one)")
+
+    def single(self) -> None:
+        for db in self.databases():
+            self.say(f"single appends over HTTP, {db}: {self.sizes.single:,} statements")
+            run = self._single(db, self.sizes.single)
+            self.results.single[db] = run
+            self._report(run)
+        target = self.results.single.get("PostgreSQL") or self.results.single.get("SQLite")
+        if self.profile and target and target.rate < SINGLE_TARGET:
+            self.say(f"  below {SINGLE_TARGET:,.0f}/s: profiling the server on {target.db}")
+            self._profile_http("single", target.db)
+
+    def bulk(self) -> None:
+        s = self.sizes
+        for db in self.databases():
+            self.say(f"bulk appends over HTTP, {db}: {s.bulk_requests} lists of {s.bulk_list:,}, "
+                     f"{s.bulk_clients} clients")
+            run = self._bulk(db, s.bulk_requests)
+            self.results.bulk[db] = run
+            self._report(run)
+        target = self.results.bulk.get("PostgreSQL") or self.results.bulk.get("SQLite")
+        if self.profile and target and target.rate < BULK_TARGET:
+            self.say(f"  below {BULK_TARGET:,.0f}/s: profiling the server on {target.db}")
+            self._profile_http("bulk", target.db)
+
+    def audit(self) -> None:
+        s = self.sizes
+        instance = self.instance("SQLite", "audit", clock_skew_seconds=86_400)
+        self.say(f"audit: building a {s.audit_entries:,}-entry log through Log.append (SQLite)")
+        snapshot = self.scratch / "audit-profile.db"
+        build = build_log(instance, s.audit_entries, snapshot=(s.profile_audit_entries, snapshot))
+        self.results.build = build
+        self.say(f"  built: {build.append_rate:,.0f} entries/s in Log.append "
+                 f"(signing took {build.sign_seconds:.1f} s beforehand)")
+        self.say("  running gi-trace audit verify --db …")
+        audit = run_audit(instance, s.audit_entries, timeout=s.audit_timeout)
+        self.results.audit = audit
+        self.say(f"  {'ok' if audit.ok else 'FAILED'}: {audit.seconds:.1f} s, tree RSS "
+                 f"{audit.tree_rss_mb or 0:,.0f} MB: {audit.output}")
+        needed = 100_000 / AUDIT_SECONDS_TARGET
+        slow = not audit.ok or audit.rate < needed
+        fat = audit.tree_rss_mb is not None and audit.tree_rss_mb > AUDIT_RSS_TARGET_MB
+        if self.profile and audit.ok and (slow or fat):
+            copy = instance if not snapshot.exists() else replace(
+                instance, settings=replace(instance.settings, database_url=f"sqlite:///{snapshot}"))
+            self.say(f"  target missed: profiling the audit in-process on a {copy.log_size():,}-entry copy")
+            stats, seconds, records = profile_audit(copy)
+            self.results.profiles["audit verify (parent process CPU by function)"] = [
+                f"audit_log over a {records:,}-entry copy of the log (the first records), in-process "
+                f"under cProfile: {seconds:.1f} s wall", *summarise(stats, records, "records")]
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def _report(self, run: HttpRun) -> None:
+        self.say(f"  {run.rate:,.0f} entries/s; {run.details()}")
+        for sample in run.load.samples[:3]:
+            self.say(f"  non-201 sample: {sample}")
+        for note in run.load.notes:
+            self.say(f"  note: {note}")
+
+    def _warm_up(self, instance: Instance, url: str) -> None:
+        bodies = sign_json(instance.orgs, WARMUP_STATEMENTS, start=10_000_000)
+        run_python(url, bodies, processes=2, connections_per_process=4, cap=60)
+
+    def _single(self, db: str, count: int, profile_dir: Path | None = None) -> HttpRun:
+        s = self.sizes
+        instance = self.instance(db, "single")
+        bodies = sign_json(instance.orgs, count)
+        signed = time.monotonic()
+        log = instance.directory / "server.log"
+        with running_server(instance, log, workers=s.server_workers, threads=s.server_threads,
+                            profile_dir=profile_dir) as base:
+            url = base + "/v1/statements"
+            self._warm_up(instance, url)
+            start_size, transactions = instance.log_size(), instance.transactions()
+            cap = min(s.single_cap, WINDOW_SECONDS - 30 - (time.monotonic() - signed))
+            load: LoadResult
+            if self.wrk:
+                load = run_wrk(self.wrk, url, bodies, connections=s.connections, threads=2, cap=cap)
+            else:
+                load = run_python(url, bodies, processes=4, connections_per_process=s.connections // 4,
+                                  cap=cap)
+        return HttpRun(db, load, 1, start_size, instance.log_size(),
+                       instance.transactions() - transactions, first_error(log))
+
+    def _bulk(self, db: str, requests: int, profile_dir: Path | None = None) -> HttpRun:
+        s = self.sizes
+        instance = self.instance(db, "bulk")
+        lines = sign_json(instance.orgs, requests * s.bulk_list)
+        lists = [json_list(lines[i:i + s.bulk_list]) for i in range(0, len(lines), s.bulk_list)]
+        signed = time.monotonic()
+        log = instance.directory / "server.log"
+        with running_server(instance, log, workers=s.server_workers, threads=s.server_threads,
+                            profile_dir=profile_dir) as base:
+            url = base + "/v1/statements"
+            self._warm_up(instance, url)
+            start_size, transactions = instance.log_size(), instance.transactions()
+            cap = min(s.bulk_cap, WINDOW_SECONDS - 30 - (time.monotonic() - signed))
+            load = run_python(url, lists, processes=s.bulk_clients, connections_per_process=1, cap=cap)
+        return HttpRun(db, load, s.bulk_list, start_size, instance.log_size(),
+                       instance.transactions() - transactions, first_error(log))
+
+    def _profile_http(self, kind: str, db: str) -> None:
+        s = self.sizes
+        profile_dir = self.scratch / f"profile-{kind}-{db}"
+        if kind == "single":
+            run = self._single(db, s.profile_single, profile_dir)
+        else:
+            run = self._bulk(db, s.profile_bulk_requests, profile_dir)
+        stats = merge_server_profiles(profile_dir)
+        if stats is None:
+            self.results.notes.append(f"the {kind} profile on {db} wrote no data")
+            return
+        what = "appends" if kind == "single" else "entries"
+        title = (f"{'single appends' if kind == 'single' else 'bulk appends'} over HTTP, {db} "
+                 "(server CPU by function)")
+        self.results.profiles[title] = [
+            f"{run.load.requests:,} requests ({run.entries:,} entries appended) to bench/profiled_app.py, "
+            f"{run.rate:,.0f} {what}/s while profiled",
+            *summarise(stats, run.entries, "statements")]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: smoke-test in about a minute")
+    parser.add_argument("--only", metavar="NAME", default=",".join(PHASES),
+                        help=f"run only these, comma-separated: {', '.join(PHASES)}")
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"),
+                        help="where to write the results page (default docs/benchmarks.md)")
+    parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiply the number of statements of every run (e.g. 0.2 for a shorter "
+                             "run of the same shape); targets are then judged on rates")
+    args = parser.parse_args(argv)
+    args.phases = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = sorted(set(args.phases) - set(PHASES))
+    if unknown or not args.phases:
+        parser.error(f"--only takes {', '.join(PHASES)}; got {', '.join(unknown) or 'nothing'}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    if args.scale != 1.0:
+        sizes = sizes.scaled(args.scale)
+    say = Say()
+    phases = [p for p in PHASES if p in args.phases]
+    say(f"gi-trace benchmark: {', '.join(phases)} ({'quick' if args.quick else 'full'} sizes)")
+    load_before = load_average()
+    wrk = ensure_tool("wrk", "wrk", say) if "single" in phases else None
+    postgres: Postgres | None = None
+    if {"single", "bulk"} & set(phases):
+        postgres = Postgres()
+        if postgres.open():
+            say(f"PostgreSQL: scratch database {postgres.name} created")
+        else:
+            say(f"PostgreSQL runs skipped: {postgres.error}")
+    results = Results(args.quick, describe(postgres, wrk), load_before,
+                      {k: f"{v:,}" if isinstance(v, int) else f"{v:g}" for k, v in asdict(sizes).items()
+                       if not k.startswith("profile") or not args.no_profile}, scale=args.scale)
+    if postgres is not None and postgres.error:
+        results.notes.append(f"PostgreSQL runs skipped: {postgres.error}")
+    scratch = Path(tempfile.mkdtemp(prefix="gi-trace-bench-"))
+    bench = Bench(sizes, scratch, postgres, wrk, results, say, not args.no_profile)
+    try:
+        for phase in phases:
+            try:
+                getattr(bench, phase)()
+            except Exception as e:  # one failed phase must not lose the others
+                traceback.print_exc()
+                results.errors[phase] = f"{type(e).__name__}: {e}".splitlines()[0][:300]
+    finally:
+        if postgres is not None:
+            postgres.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    results.load_after = load_average()
+    results.seconds = time.monotonic() - say.started
+    print()
+    print(console(results))
+    write(results, args.out)
+    say(f"wrote {args.out}")
+    return 1 if results.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
