@@ -201,7 +201,8 @@ class Bench:
         with running_server(instance, log, workers=s.server_workers, threads=s.server_threads,
                             profile_dir=profile_dir) as base:
             url = base + "/v1/statements"
-            self._warm_up(instance, url)
+            if profile_dir is None:  # a profile should hold the measured statements only
+                self._warm_up(instance, url)
             start_size, transactions = instance.log_size(), instance.transactions()
             cap = min(s.single_cap, WINDOW_SECONDS - 30 - (time.monotonic() - signed))
             load: LoadResult
@@ -223,7 +224,8 @@ class Bench:
         with running_server(instance, log, workers=s.server_workers, threads=s.server_threads,
                             profile_dir=profile_dir) as base:
             url = base + "/v1/statements"
-            self._warm_up(instance, url)
+            if profile_dir is None:  # a profile should hold the measured statements only
+                self._warm_up(instance, url)
             start_size, transactions = instance.log_size(), instance.transactions()
             cap = min(s.bulk_cap, WINDOW_SECONDS - 30 - (time.monotonic() - signed))
             load = run_python(url, lists, processes=s.bulk_clients, connections_per_process=1, cap=cap)

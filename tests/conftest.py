@@ -29,7 +29,7 @@ def postgres_server() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as e:  # noqa: BLE001 - any connection failure means the same thing here
+    except Exception as e:
         pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {e}")
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     yield url

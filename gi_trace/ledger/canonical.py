@@ -53,9 +53,13 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def parse_json(data: bytes | str) -> Any:
+def parse_json(data: bytes | str, *, refuse_duplicates: bool = True) -> Any:
     """Strict JSON parsing: duplicate keys and NaN/Infinity are refused, since a
-    signer and a verifier must never disagree about what was signed."""
+    signer and a verifier must never disagree about what was signed.
+
+    A caller that compares the result's canonical form with `data` anyway may skip the
+    (slow) duplicate check: a duplicate key never survives that comparison.
+    """
     def _no_constants(name: str) -> Any:
         raise MalformedError(f"{name} is not JSON", code="malformed-json")
 
@@ -63,6 +67,7 @@ def parse_json(data: bytes | str) -> Any:
         if isinstance(data, bytes | bytearray):
             # Strict UTF-8: json.loads would otherwise guess UTF-16/32 and pass surrogates.
             data = bytes(data).decode("utf-8")
-        return json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        return json.loads(data, object_pairs_hook=_no_duplicates if refuse_duplicates else None,
+                          parse_constant=_no_constants)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise MalformedError(f"malformed JSON: {e}", code="malformed-json") from e

@@ -123,7 +123,7 @@ class Statement:
     @classmethod
     def from_bytes(cls, data: bytes) -> Statement:
         """Parse stored bytes, refusing any that are not already canonical."""
-        statement = cls._parse(parse_json(data), owned=True)
+        statement = cls._parse(parse_json(data, refuse_duplicates=False), owned=True)
         if statement.canonical != data:
             raise MalformedError("statement bytes are not RFC 8785 canonical",
                                  field="statement", code="not-canonical")

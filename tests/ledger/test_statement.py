@@ -297,8 +297,9 @@ def test_from_bytes_refuses_non_canonical_bytes(build: Callable[[], bytes]) -> N
     assert (info.value.code, info.value.field) == ("not-canonical", "statement")
 
 
+# A duplicate key never survives re-encoding, so stored bytes with one are not canonical.
 @pytest.mark.parametrize(("data", "code"), [
-    (canonical_json(valid()).replace(b'"v":1}', b'"v":2,"v":1}'), "duplicate-json-key"),
+    (canonical_json(valid()).replace(b'"v":1}', b'"v":2,"v":1}'), "not-canonical"),
     (b"not json", "malformed-json"),
     (b'{"v":NaN}', "malformed-json"),
     (canonical_json(with_(body={"x": "\u00e9"})()).replace(b"\xc3\xa9", b"\xe9"), "malformed-json"),
