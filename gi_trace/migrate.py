@@ -9,9 +9,10 @@ from sqlalchemy import Engine, MetaData
 
 def target_metadata() -> list[MetaData]:
     """Every table the service owns: the ledger's and each layer's projections."""
+    from gi_trace.domain.tables import metadata as domain
     from gi_trace.ledger.schema import metadata as ledger
 
-    return [ledger]
+    return [ledger, domain]
 
 
 def upgrade(engine: Engine) -> None:

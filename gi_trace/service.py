@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from gi_trace.domain.supply_chain import SupplyChain
 from gi_trace.ledger import keys
 from gi_trace.ledger.audit import AuditResult, RecordSource, audit
 from gi_trace.ledger.database import make_engine, make_scratch_engine
@@ -78,8 +79,8 @@ def initialize(settings: Settings) -> InitReport:
 
 
 def domain_rules() -> list[Rule]:
-    """The rules other layers add to the log (none yet beyond identity)."""
-    return []
+    """The rules the GI domain adds to the ledger's identity rule."""
+    return [SupplyChain()]
 
 
 def audit_log(source: RecordSource, operator: NoteVerifier, genesis: list[Envelope], *,

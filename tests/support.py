@@ -31,13 +31,15 @@ class Actor:
 
     def register_self(self, roles: list[str] | None = None) -> Envelope:
         """A self-signed org.register: a genesis entry for a trust root."""
-        return self.sign("org.register", {"org": self.org, "name": {"en": self.org},
+        return self.sign("org.register", {"org": self.org, "name": {"zh": self.org, "en": self.org},
                                           "roles": roles or ["regulator"], "keys": [self.pub]})
 
     def register(self, other: Actor, roles: list[str]) -> Envelope:
-        return self.sign("org.register", {"org": other.org, "name": {"en": other.org},
+        return self.sign("org.register", {"org": other.org, "name": {"zh": other.org, "en": other.org},
                                           "roles": roles, "keys": [other.pub]})
 
-    def note(self, n: int = 0) -> Envelope:
-        """A statement of a type no rule knows: the ledger alone accepts it if signed."""
-        return self.sign("test.note", {"n": n})
+    def note(self, n: int = 0, *, ts: datetime | None = None, nonce: str | None = None) -> Envelope:
+        """A valid statement that any organisation may sign as often as it likes: it adds a
+        fresh key of its own (the ledger refuses statement types no rule owns)."""
+        return self.sign("key.add", {"org": self.org, "pub": keys.public_key_b64(keys.generate()),
+                                     "reason": f"note {n}"}, ts=ts, nonce=nonce)

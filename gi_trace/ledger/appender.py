@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table, select, tuple_
 
 from . import schema
-from .errors import ConflictError
+from .errors import ConflictError, MalformedError
 from .identity import Identity
 from .merkle import Frontier
 from .nodes import node_reader
@@ -39,6 +39,7 @@ class Appender:
         self.conn = conn
         self.identity = identity
         self.rules = rules
+        self.known_types = known_types(identity, rules)
         self.size = size
         self.prev = prev
         self.frontier = frontier
@@ -72,6 +73,7 @@ class Appender:
         `expect` must have been called with it first, so a replayed nonce is known.
         """
         statement = envelope.statement
+        check_type(statement.type, self.known_types)
         if (statement.actor, statement.nonce) in self._nonces:
             raise ConflictError("nonce already used by this actor (replay)",
                                 field="statement.nonce", code="replayed-nonce")
@@ -114,6 +116,16 @@ class Appender:
 
     def root(self) -> bytes:
         return self.frontier.root()
+
+
+def known_types(identity: Identity, rules: tuple[Rule, ...]) -> frozenset[str]:
+    return identity.types.union(*(rule.types for rule in rules))
+
+
+def check_type(type_: str, known: frozenset[str]) -> None:
+    if type_ not in known:
+        raise MalformedError(f"unknown statement type {type_!r}", field="statement.type",
+                             code="unknown-type")
 
 
 _ACTOR, _NONCE = 5, 6  # positions in a buffered record row, in the order of the table's columns

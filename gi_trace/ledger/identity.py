@@ -23,6 +23,7 @@ from .statement import ID_PATTERN, KEY_ID_PATTERN, Envelope, Statement, parse_ts
 
 AUTHORITY_ROLE = "regulator"
 ORG_REGISTER, KEY_ADD, KEY_REVOKE = "org.register", "key.add", "key.revoke"
+IDENTITY_TYPES = frozenset({ORG_REGISTER, KEY_ADD, KEY_REVOKE})
 MAX_KEYS = 16
 
 
@@ -81,6 +82,8 @@ def stored_public_keys(conn: Connection, key_ids: Iterable[str]) -> dict[str, by
 
 class Identity:
     """The rule for identity statements, and the check of every statement's author key."""
+
+    types = IDENTITY_TYPES
 
     def __init__(self, roots: TrustRoots) -> None:
         self.roots = roots

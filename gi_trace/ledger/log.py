@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import merkle, schema
-from .appender import Appender
+from .appender import Appender, check_type, known_types
 from .checkpoint import Checkpoint
 from .database import write_transaction
 from .errors import ConflictError, LedgerError, MalformedError, RefusedError, VerificationError
@@ -54,6 +54,7 @@ class Log:
         self.signer = signer
         self.identity = Identity(roots)
         self.rules = tuple(rules)
+        self.known_types = known_types(self.identity, self.rules)
         self.window = window
         self.clock = clock
         self._pubs: dict[str, bytes] = {}
@@ -73,6 +74,11 @@ class Log:
         if not 1 <= len(envelopes) <= MAX_BATCH:
             raise MalformedError(f"append 1 to {MAX_BATCH} statements at a time",
                                  code="batch-size")
+        for index, envelope in enumerate(envelopes):
+            try:
+                check_type(envelope.statement.type, self.known_types)
+            except LedgerError as e:
+                raise e.at(index) from None
         self._check_window(envelopes)
         pubs = self._public_keys(envelopes)
         verify_signatures(envelopes, pubs)

@@ -31,5 +31,9 @@ class AppendContext:
 
 
 class Rule(Protocol):
+    """A layer's checks and projections for the statement types it owns (`types`)."""
+
+    types: frozenset[str]
+
     def apply(self, ctx: AppendContext) -> None:
         """Check the statement against current state and record its effects, or raise."""

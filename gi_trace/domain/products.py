@@ -1,0 +1,45 @@
+"""GI products: a protected name, its region, unit, GTINs and declared processes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from gi_trace.domain import tables
+from gi_trace.domain.quantity import format_quantity
+from gi_trace.domain.state import REGULATOR, require_role
+from gi_trace.domain.violations import violation
+from gi_trace.ledger.rules import AppendContext
+
+
+def register(ctx: AppendContext, body: dict[str, Any]) -> None:
+    require_role(ctx, REGULATOR)
+    product_id = body["product"]
+    if ctx.conn.execute(select(tables.products.c.product)
+                        .where(tables.products.c.product == product_id)).first():
+        raise violation("duplicate-id", f"product {product_id!r} already exists", "body.product")
+    for index, gtin in enumerate(body["gtins"]):
+        if not gtin_check_digit_ok(gtin):
+            raise violation("bad-gtin", f"{gtin} has a wrong GS1 check digit", f"body.gtins[{index}]")
+        owner = ctx.conn.scalar(select(tables.gtins.c.product).where(tables.gtins.c.gtin == gtin))
+        if owner is not None:
+            raise violation("duplicate-id", f"GTIN {gtin} already belongs to {owner}",
+                            f"body.gtins[{index}]")
+    processes = {name: {"to": p["to"], "max_yield": format_quantity(p["max_yield"])}
+                 for name, p in body.get("processes", {}).items()}
+    region = body["region"]
+    ctx.conn.execute(tables.products.insert().values(
+        product=product_id, name_zh=body["name"]["zh"], name_en=body["name"]["en"],
+        region_zh=region["name"]["zh"], region_en=region["name"]["en"],
+        region_codes=json.dumps(region["codes"]), unit=body["unit"],
+        processes=json.dumps(processes, sort_keys=True), regulator=ctx.statement.actor, seq=ctx.seq))
+    ctx.conn.execute(tables.gtins.insert(), [{"gtin": g, "product": product_id} for g in body["gtins"]])
+
+
+def gtin_check_digit_ok(gtin: str) -> bool:
+    """GS1 mod-10: weights 3,1,3,… from the right, excluding the check digit."""
+    digits = [int(c) for c in gtin]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == digits[-1]

@@ -1,0 +1,135 @@
+"""The supply chain's projections: tables derived from the log, rebuilt by replaying it.
+
+Quantities are exact decimals kept as canonical decimal text (never floats); all
+arithmetic on them happens in Python with `decimal.Decimal`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+QTY = String(32)
+
+# Display data of organisations (who may sign what is the ledger's ledger_orgs/ledger_keys).
+orgs = Table(
+    "gi_orgs", metadata,
+    Column("org", String(64), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("roles", Text, nullable=False),  # JSON list
+    Column("region", String(32)),
+    Column("uscc", String(18)),
+    Column("seq", BigInteger, nullable=False),
+)
+
+products = Table(
+    "gi_products", metadata,
+    Column("product", String(64), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("region_zh", Text, nullable=False),
+    Column("region_en", Text, nullable=False),
+    Column("region_codes", Text, nullable=False),  # JSON list of admin codes
+    Column("unit", String(16), nullable=False),
+    Column("processes", Text, nullable=False),  # JSON {name: {"to": product, "max_yield": "0.7"}}
+    Column("regulator", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+gtins = Table(
+    "gi_gtins", metadata,
+    Column("gtin", String(14), primary_key=True),
+    Column("product", String(64), nullable=False, index=True),
+)
+
+approvals = Table(
+    "gi_approvals", metadata,
+    Column("product", String(64), primary_key=True),
+    Column("producer", String(64), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("quota", QTY, nullable=False),
+    Column("used", QTY, nullable=False),
+    Column("regulator", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_gi_approvals_producer", "producer"),
+)
+
+suspensions = Table(
+    "gi_suspensions", metadata,
+    Column("product", String(64), primary_key=True),
+    Column("producer", String(64), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("regulator", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+batches = Table(
+    "gi_batches", metadata,
+    Column("batch", String(64), primary_key=True),
+    Column("product", String(64), nullable=False, index=True),
+    Column("lot", String(20), nullable=False),
+    Column("quantity", QTY, nullable=False),  # at creation
+    Column("producer", String(64), nullable=False, index=True),  # the GI producer at its root
+    Column("created_by", String(64), nullable=False),
+    Column("origin", String(16), nullable=False),  # register | split | merge | process
+    Column("harvested", String(10)),
+    Column("plot", Text),
+    Column("lat", String(16)),
+    Column("lon", String(16)),
+    Column("recalled", Boolean, nullable=False, default=False),
+    Column("recall_reason", Text),
+    Column("recall_seq", BigInteger),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_gi_batches_product_lot", "product", "lot"),
+)
+
+lineage = Table(
+    "gi_lineage", metadata,
+    Column("parent", String(64), primary_key=True),
+    Column("child", String(64), primary_key=True),
+    Column("quantity", QTY, nullable=False),  # of the parent that went into the child
+    Column("kind", String(16), nullable=False),  # split | merge | process
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_gi_lineage_child", "child"),
+)
+
+holdings = Table(
+    "gi_holdings", metadata,
+    Column("org", String(64), primary_key=True),
+    Column("batch", String(64), primary_key=True),
+    Column("quantity", QTY, nullable=False),
+    Index("ix_gi_holdings_batch", "batch"),
+)
+
+shipments = Table(
+    "gi_shipments", metadata,
+    Column("shipment", String(64), primary_key=True),
+    Column("sender", String(64), nullable=False, index=True),
+    Column("receiver", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # pending | received | rejected
+    Column("reason", Text),
+    Column("sent_ts", String(32), nullable=False),
+    Column("sent_seq", BigInteger, nullable=False),
+    Column("settled_seq", BigInteger),
+)
+
+shipment_items = Table(
+    "gi_shipment_items", metadata,
+    Column("shipment", String(64), primary_key=True),
+    Column("batch", String(64), primary_key=True),
+    Column("quantity", QTY, nullable=False),
+    Index("ix_gi_shipment_items_batch", "batch"),
+)
+
+# Every statement that touched a batch, for its journey (one row per batch per statement).
+batch_events = Table(
+    "gi_batch_events", metadata,
+    Column("batch", String(64), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("type", String(64), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("ts", String(32), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: what this statement did to this batch
+)
