@@ -15,13 +15,15 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from gi_trace.domain.supply_chain import SupplyChain
+from gi_trace.domain.tables import metadata as domain_tables
 from gi_trace.ledger import keys
 from gi_trace.ledger.audit import AuditResult, RecordSource, audit
-from gi_trace.ledger.database import make_engine, make_scratch_engine
+from gi_trace.ledger.database import make_engine, make_scratch_engine, write_transaction
 from gi_trace.ledger.genesis import load_genesis
 from gi_trace.ledger.identity import TrustRoots
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.note import NoteSigner, NoteVerifier
+from gi_trace.ledger.replay import rebuild
 from gi_trace.ledger.rules import Rule
 from gi_trace.ledger.statement import Envelope
 from gi_trace.migrate import upgrade
@@ -94,3 +96,10 @@ def audit_log(source: RecordSource, operator: NoteVerifier, genesis: list[Envelo
                          scratch, progress=progress)
         finally:
             scratch.dispose()
+
+
+def rebuild_projections(service: Service, *, progress: Callable[[int], None] | None = None) -> int:
+    """Replay the log into emptied projection tables, holding the writer lock meanwhile."""
+    with write_transaction(service.engine) as conn:
+        return rebuild(conn, service.log.identity, service.log.rules,
+                       list(reversed(domain_tables.sorted_tables)), progress=progress)
