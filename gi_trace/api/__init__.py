@@ -7,7 +7,7 @@ from flask import Flask
 from gi_trace.service import open_service
 from gi_trace.settings import Settings
 
-from . import health, log, problems, statements
+from . import auth, health, log, problems, reads, statements
 from .context import EXTENSION
 from .openapi import make_api
 
@@ -20,9 +20,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.extensions[EXTENSION] = open_service(settings)
+    service = app.extensions[EXTENSION] = open_service(settings)
     problems.init_app(app)
     api = make_api(app)
     for blueprint in (health.blp, statements.blp, log.blp):
         api.register_blueprint(blueprint)
+    auth.init_app(app, api, service)
+    reads.init_app(app, api)
     return app

@@ -70,8 +70,12 @@ def test_entries_are_the_chained_records(client: FlaskClient, grown: Log, produc
         prev = chain_hash(prev, merkle.leaf_hash(record.leaf))
         assert bytes.fromhex(entry["record_hash"]) == prev
         assert Record.from_json(entry) == record  # what the HTTP audit source reads back
-    assert entries[2]["statement"]["body"] == {"n": 0}
-    assert entries[2]["statement"]["actor"] == producer.org
+    # The notes, in the order they were sent: each a key.add of the producer's own org.
+    first = entries[2]["statement"]
+    assert (first["type"], first["actor"]) == ("key.add", producer.org)
+    assert sorted(first["body"]) == ["org", "pub", "reason"]
+    assert first["body"]["org"] == producer.org
+    assert [e["statement"]["body"]["reason"] for e in entries[2:]] == [f"note {i}" for i in range(7)]
 
 
 @pytest.mark.parametrize(("query", "seqs", "next_"), [

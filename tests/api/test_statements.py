@@ -116,6 +116,8 @@ BAD: dict[str, Bad] = {
                                "statement"),
     "bad-version": Bad(lambda p, _: signed(statement(p, v=2), p.key), 422, "bad-version",
                        "statement.v"),
+    "unknown-type": Bad(lambda p, _: signed(statement(p, type="test.note"), p.key), 422,
+                        "unknown-type", "statement.type"),
     "bad-type-shape": Bad(lambda p, _: signed(statement(p, type="Bad Type"), p.key), 422,
                           "bad-format", "statement.type"),
     "bad-timestamp": Bad(lambda p, _: signed(statement(p, ts="yesterday"), p.key), 422,
@@ -135,7 +137,7 @@ BAD: dict[str, Bad] = {
     "revoked-key": Bad(revoked, 422, "key-revoked", "statement.key"),
     "replayed-nonce": Bad(replayed, 409, "replayed-nonce", "statement.nonce"),
     "timestamp-an-hour-ago": Bad(
-        lambda p, _: p.sign("test.note", {}, ts=datetime.now(UTC) - timedelta(hours=1)).to_dict(),
+        lambda p, _: p.note(ts=datetime.now(UTC) - timedelta(hours=1)).to_dict(),
         422, "stale-timestamp", "statement.ts"),
     "not-a-regulator": Bad(lambda p, _: p.register(Actor("rogue"), ["producer"]).to_dict(), 403,
                            "not-authorized", "statement.actor"),
@@ -147,6 +149,9 @@ BAD: dict[str, Bad] = {
     "group-item-3-bad-signature": Bad(
         lambda p, _: group(p, lambda items: {**items[3], "signature": items[2]["signature"]}),
         400, "bad-signature", "signature", 3),
+    "group-item-3-unknown-type": Bad(
+        lambda p, _: group(p, lambda items: signed(statement(p, type="test.note"), p.key)),
+        422, "unknown-type", "statement.type", 3),
     "group-item-3-replays-item-1": Bad(lambda p, _: group(p, lambda items: items[1]), 409,
                                        "replayed-nonce", "statement.nonce", 3),
 }

@@ -1,0 +1,20 @@
+"""The read side of the JSON API: thin views over gi_trace.domain.queries.
+
+Public: products, orgs, approvals. Parties and regulators: batches. The org
+itself and regulators: holdings, inbox, shipments.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from . import approvals, batches, connection, holdings, orgs, products, shipments
+
+BLUEPRINTS = (products.blp, orgs.blp, approvals.blp, batches.blp, holdings.blp, shipments.blp)
+
+
+def init_app(app: Flask, api: Api) -> None:
+    connection.init_app(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)

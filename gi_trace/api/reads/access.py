@@ -1,0 +1,41 @@
+"""Who may read what, beyond the public reads: parties to a batch, the org itself, regulators.
+
+Order of answers: 401 without a valid token, 404 for an unknown id, 403 when the
+caller may not see it.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from sqlalchemy import Connection
+from werkzeug.exceptions import NotFound
+
+from gi_trace.api.auth.authenticator import Caller
+from gi_trace.api.auth.caller import require_caller
+from gi_trace.api.auth.errors import Forbidden
+from gi_trace.domain.queries import batches, orgs
+
+
+def not_found(what: str, ident: str) -> NoReturn:
+    raise NotFound(f"no {what} {ident!r}")
+
+
+def batch_reader(conn: Connection, batch: str) -> Caller:
+    """The caller, if a regulator or a party to `batch`."""
+    caller = require_caller()
+    if not batches.batch_exists(conn, batch):
+        not_found("batch", batch)
+    if not caller.is_regulator and caller.org not in batches.parties(conn, batch):
+        raise Forbidden(f"{caller.org} is not a party to batch {batch}", code="not-a-party")
+    return caller
+
+
+def org_reader(conn: Connection, org: str) -> Caller:
+    """The caller, if it is `org` itself or a regulator."""
+    caller = require_caller()
+    if not orgs.org_exists(conn, org):
+        not_found("organisation", org)
+    if caller.org != org and not caller.is_regulator:
+        raise Forbidden(f"only {org} itself or a regulator may read this")
+    return caller

@@ -1,0 +1,46 @@
+"""The OpenAPI document describes the reads, their protection and the auth protocol."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.reads.world import World
+
+PROTECTED = ["/v1/batches", "/v1/batches/{batch}", "/v1/orgs/{org}/holdings", "/v1/orgs/{org}/inbox",
+             "/v1/orgs/{org}/shipments"]
+PUBLIC = ["/v1/products", "/v1/products/{product}", "/v1/orgs", "/v1/orgs/{org}", "/v1/approvals"]
+
+
+@pytest.fixture(scope="module")
+def document(world: World) -> dict[str, Any]:
+    doc: dict[str, Any] = world.get("/v1/openapi.json").get_json()
+    return doc
+
+
+@pytest.mark.parametrize("path", PROTECTED)
+def test_protected_reads_need_a_bearer_token(document: dict[str, Any], path: str) -> None:
+    get = document["paths"][path]["get"]
+    assert get["security"] == [{"bearerAuth": []}]
+    assert {"200", "401", "403"} <= set(get["responses"])
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_reads_need_nothing(document: dict[str, Any], path: str) -> None:
+    assert "security" not in document["paths"][path]["get"]
+
+
+def test_lists_document_their_paging(document: dict[str, Any]) -> None:
+    for path in ("/v1/products", "/v1/orgs", "/v1/approvals", "/v1/batches", "/v1/orgs/{org}/inbox"):
+        names = {p["name"] for p in document["paths"][path]["get"]["parameters"]}
+        assert {"limit", "after"} <= names, path
+
+
+def test_the_protocol_is_documented(document: dict[str, Any]) -> None:
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert "gi-trace/v1/auth\\n" in scheme["description"]
+    assert {"/v1/auth/challenge", "/v1/auth/token"} <= set(document["paths"])
+    errors = document["paths"]["/v1/auth/token"]["post"]["responses"]
+    assert "401" in errors

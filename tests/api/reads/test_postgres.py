@@ -1,0 +1,49 @@
+"""The same reads on PostgreSQL: keyset order, the visibility subqueries, the lineage walk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.api.reads import test_pagination, test_role_matrix
+from tests.api.reads.world import World, open_world
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def pg_world(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    engine = create_engine(postgres_server)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    world, serving_ctx = open_world(tmp_path_factory.mktemp("pg-world"), postgres_server)
+    try:
+        yield world
+    finally:
+        serving_ctx.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize(("url", "caller", "status"), test_role_matrix.CASES,
+                         ids=test_role_matrix.CASE_IDS)
+def test_role_matrix_on_postgres(pg_world: World, url: str, caller: str, status: int) -> None:
+    test_role_matrix.test_role_matrix(pg_world, url, caller, status)
+
+
+@pytest.mark.parametrize(("url", "field", "who", "expected"), test_pagination.LISTS.values(),
+                         ids=test_pagination.LISTS.keys())
+def test_pages_on_postgres(pg_world: World, url: str, field: str, who: str | None,
+                           expected: list[Any]) -> None:
+    test_pagination.test_pages_cover_the_list_once_in_order(pg_world, url, field, who, expected, 2)
+
+
+def test_journey_on_postgres(pg_world: World) -> None:
+    body = pg_world.get("/v1/batches/paddy-1", pg_world.regulator).get_json()
+    assert [(d["batch"], d["depth"]) for d in body["descendants"]] == [
+        ("paddy-1a", 1), ("paddy-1b", 1), ("rice-1", 2)]
+    assert [b["batch"] for b in pg_world.get("/v1/batches", pg_world.distributor)
+            .get_json()["items"]] == ["rice-1"]

@@ -1,0 +1,185 @@
+"""A small, realistic Wuchang rice chain built once per test module through the real rules.
+
+    cnipa (regulator) registers paddy and rice, approves wuchang-coop and other-coop
+    wuchang-coop harvests paddy-1 (5000 kg), splits it into paddy-1a (3000) and paddy-1b (2000)
+    paddy-1a ──ship-1──▶ wuchang-mill (received) ──mill──▶ rice-1 (2000 kg)
+    rice-1 ──ship-2 (1500)──▶ retailer-bj (received); ──ship-3 (400)──▶ distributor (pending)
+    paddy-1b is recalled by wuchang-coop; other-coop harvests other-1 (1000), alone
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from gi_trace.api.auth.protocol import sign_challenge
+from gi_trace.api.context import EXTENSION
+from gi_trace.ledger.genesis import save_genesis
+from gi_trace.ledger.log import Log
+from gi_trace.ledger.statement import Envelope
+from gi_trace.service import initialize
+from gi_trace.settings import Settings
+from tests.api.helpers import serving
+from tests.support import Actor
+
+YEAR = 2025
+HARVESTED = f"{YEAR}-10-01"
+
+
+def gtin(first13: str) -> str:
+    """A GTIN-14 with its GS1 check digit."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(first13)))
+    return first13 + str((10 - total % 10) % 10)
+
+
+def org_body(actor: Actor, roles: list[str], zh: str, en: str, **extra: Any) -> dict[str, Any]:
+    return {"org": actor.org, "name": {"zh": zh, "en": en}, "roles": roles, "keys": [actor.pub],
+            **extra}
+
+
+PADDY = {"product": "wuchang-paddy", "name": {"zh": "五常稻谷", "en": "Wuchang paddy"},
+         "region": {"name": {"zh": "黑龙江省五常市", "en": "Wuchang, Heilongjiang"},
+                    "codes": ["230184"]},
+         "unit": "kg", "gtins": [gtin("0690000000001"), gtin("0690000000002")],
+         "processes": {"mill": {"to": "wuchang-rice", "max_yield": "0.7"}}}
+RICE = {"product": "wuchang-rice", "name": {"zh": "五常大米", "en": "Wuchang rice"},
+        "region": PADDY["region"], "unit": "kg", "gtins": [gtin("0690000000010")]}
+TEA = {"product": "longjing-tea", "name": {"zh": "西湖龙井", "en": "Longjing tea"},
+       "region": {"name": {"zh": "浙江省杭州市西湖区", "en": "West Lake, Hangzhou"},
+                  "codes": ["330106"]},
+       "unit": "kg", "gtins": [gtin("0690000000020")]}
+
+
+@dataclass
+class World:
+    app: Flask
+    log: Log
+    settings: Settings
+    regulator: Actor
+    producer: Actor = field(default_factory=lambda: Actor("wuchang-coop"))
+    mill: Actor = field(default_factory=lambda: Actor("wuchang-mill"))
+    distributor: Actor = field(default_factory=lambda: Actor("hlj-distribution"))
+    retailer: Actor = field(default_factory=lambda: Actor("retailer-bj"))
+    unrelated: Actor = field(default_factory=lambda: Actor("other-coop"))
+    suspended: Actor = field(default_factory=lambda: Actor("lazy-coop"))
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def client(self) -> FlaskClient:
+        return self.app.test_client()
+
+    def append(self, *envelopes: Envelope) -> None:
+        self.log.append(list(envelopes))
+
+    def token(self, actor: Actor) -> str:
+        """A bearer token for `actor`, got through the auth endpoints (cached per world)."""
+        if actor.org not in self.tokens:
+            self.tokens[actor.org] = obtain_token(self.client(), actor)
+        return self.tokens[actor.org]
+
+    def headers(self, actor: Actor | None) -> dict[str, str]:
+        return {} if actor is None else {"Authorization": f"Bearer {self.token(actor)}"}
+
+    def get(self, url: str, actor: Actor | None = None) -> Any:
+        return self.client().get(url, headers=self.headers(actor))
+
+    def register(self, actor: Actor, roles: list[str], zh: str, en: str, **extra: Any) -> Envelope:
+        return self.regulator.sign("org.register", org_body(actor, roles, zh, en, **extra))
+
+    def new_org(self, roles: list[str], *, keys: int = 1) -> list[Actor]:
+        """A fresh organisation (one Actor per key), so a test that revokes harms no other."""
+        actors = [Actor(f"org-{secrets.token_hex(4)}")]
+        actors += [Actor(actors[0].org) for _ in range(keys - 1)]
+        body = org_body(actors[0], roles, "测试", "Test org")
+        body["keys"] = [a.pub for a in actors]
+        self.append(self.regulator.sign("org.register", body))
+        return actors
+
+    def revoke(self, actor: Actor) -> None:
+        self.append(actor.sign("key.revoke", {"org": actor.org, "key": actor.key_id,
+                                              "reason": "lost handheld"}))
+
+    def build(self) -> World:
+        reg, coop, mill = self.regulator, self.producer, self.mill
+        self.append(
+            self.register(coop, ["producer"], "五常市稻花香合作社", "Wuchang Daohuaxiang Co-op",
+                          region="230184", uscc="93230184MA1ABCDE0X"),
+            self.register(mill, ["processor"], "五常米业", "Wuchang Rice Mill", region="230184"),
+            self.register(self.distributor, ["distributor"], "黑龙江粮食物流", "HLJ Grain Logistics"),
+            self.register(self.retailer, ["retailer"], "北京超市", "Beijing Supermarket",
+                          region="110105"),
+            self.register(self.unrelated, ["producer"], "另一个合作社", "Another Co-op"),
+            self.register(self.suspended, ["producer"], "懒合作社", "Lazy Co-op"),
+            reg.sign("product.register", PADDY),
+            reg.sign("product.register", RICE),
+            reg.sign("product.register", TEA),
+            *(reg.sign("producer.approve", {"product": "wuchang-paddy", "producer": org.org,
+                                            "year": YEAR, "quota": quota})
+              for org, quota in ((coop, "10000"), (self.unrelated, "3000"), (self.suspended, "500"))),
+            reg.sign("producer.approve", {"product": "wuchang-paddy", "producer": coop.org,
+                                          "year": YEAR + 1, "quota": "12000.5"}),
+            reg.sign("producer.suspend", {"product": "wuchang-paddy", "producer": self.suspended.org,
+                                          "reason": "special sign misused"}),
+        )
+        self.append(
+            coop.sign("batch.register", {"batch": "paddy-1", "product": "wuchang-paddy", "lot": "L2025A",
+                                         "quantity": "5000", "harvested": HARVESTED,
+                                         "origin": {"plot": "Longfeng 7", "lat": "44.93",
+                                                    "lon": "127.17"}}),
+            coop.sign("batch.split", {"from": "paddy-1",
+                                      "into": [{"batch": "paddy-1a", "quantity": "3000"},
+                                               {"batch": "paddy-1b", "quantity": "2000"}]}),
+            coop.sign("shipment.send", {"shipment": "ship-1", "to": mill.org,
+                                        "items": [{"batch": "paddy-1a", "quantity": "3000"}]}),
+            mill.sign("shipment.receive", {"shipment": "ship-1"}),
+            mill.sign("batch.process", {"process": "mill",
+                                        "inputs": [{"batch": "paddy-1a", "quantity": "3000"}],
+                                        "output": {"batch": "rice-1", "lot": "R2025A",
+                                                   "quantity": "2000"}}),
+            mill.sign("shipment.send", {"shipment": "ship-2", "to": self.retailer.org,
+                                        "items": [{"batch": "rice-1", "quantity": "1500"}]}),
+            self.retailer.sign("shipment.receive", {"shipment": "ship-2"}),
+            mill.sign("shipment.send", {"shipment": "ship-3", "to": self.distributor.org,
+                                        "items": [{"batch": "rice-1", "quantity": "400"}]}),
+            coop.sign("batch.recall", {"batch": "paddy-1b", "reason": "moisture above 15.5%"}),
+            self.unrelated.sign("batch.register", {"batch": "other-1", "product": "wuchang-paddy",
+                                                   "lot": "X2025", "quantity": "1000",
+                                                   "harvested": HARVESTED}),
+        )
+        return self
+
+
+def obtain_token(client: FlaskClient, actor: Actor) -> str:
+    resp = client.post("/v1/auth/challenge", json={"org": actor.org, "key": actor.key_id})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    challenge = resp.get_json()["challenge"]
+    resp = client.post("/v1/auth/token", json={"challenge": challenge,
+                                                "signature": sign_challenge(actor.key, challenge)})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    token: str = resp.get_json()["token"]
+    return token
+
+
+def world_settings(root: Path, regulator: Actor, database_url: str | None = None) -> Settings:
+    settings = Settings(database_url=database_url or f"sqlite:///{root}/gi-trace.db",
+                        operator_key=str(root / "operator.pem"),
+                        regulators=str(root / "regulators.json"), origin="test.gi-trace/log")
+    genesis = regulator.sign("org.register", org_body(regulator, ["regulator"], "国家知识产权局",
+                                                      "CNIPA"))
+    save_genesis([genesis], settings.regulators)
+    initialize(settings)
+    return settings
+
+
+def open_world(root: Path, database_url: str | None = None) -> tuple[World, Any]:
+    """The world and the context manager serving it (the caller exits it); SQLite by default."""
+    regulator = Actor("cnipa")
+    settings = world_settings(root, regulator, database_url)
+    serving_ctx = serving(settings)
+    app = serving_ctx.__enter__()
+    world = World(app, app.extensions[EXTENSION].log, settings, regulator)
+    return world.build(), serving_ctx
