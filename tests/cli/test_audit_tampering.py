@@ -58,8 +58,9 @@ def flip(data: bytes, at: int) -> bytes:
 
 
 def change_statement(conn: Connection) -> None:
-    row = rows(conn)[5]
-    statement = bytes(row["statement"]).replace(b'"n":3', b'"n":4')  # type: ignore[arg-type]
+    original = bytes(rows(conn)[5]["statement"])  # type: ignore[arg-type]
+    statement = original.replace(b'"reason":"note 3"', b'"reason":"note 4"')
+    assert statement != original  # seq 5 is the note of n=3 (genesis, registration, notes 0-2)
     conn.execute(update(schema.records).where(schema.records.c.seq == 5).values(statement=statement))
 
 
@@ -151,6 +152,26 @@ def test_a_signed_statement_inserted_in_the_middle_is_found(filled: Service, run
     exit_code, output = audit(runner, filled)
     assert exit_code == 1
     assert "FAILED at seq 5" in output and "(root-mismatch)" in output
+
+
+def test_a_signed_statement_of_an_unknown_type_is_found(filled: Service, runner: CliRunner,
+                                                       regulator: Actor) -> None:
+    """A forger with a real key slips in a statement no rule owns, and recomputes the chain:
+    the replay refuses it, as the append would have, before the roots are even compared."""
+    envelope = regulator.sign("test.note", {"n": 99})  # a good signature by a registered key
+
+    def insert(stored: list[dict[str, object]]) -> list[dict[str, object]]:
+        forged = {**stored[5], "statement": envelope.statement.canonical,
+                  "signature": envelope.signature, "actor": "cnipa", "nonce": envelope.statement.nonce,
+                  "type": "test.note"}
+        return [*stored[:5], forged, *stored[5:]]
+
+    with filled.engine.begin() as conn:
+        rechain(conn, insert)
+    exit_code, output = audit(runner, filled)
+    assert exit_code == 1
+    assert "FAILED at seq 5" in output and "(unknown-type)" in output
+    assert "test.note" in output
 
 
 def test_a_truncated_tail_resigned_by_another_key_is_found(filled: Service, runner: CliRunner) -> None:

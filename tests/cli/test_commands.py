@@ -61,19 +61,22 @@ def write_key(actor: Actor, path: Path) -> Path:
 def test_sign_fills_in_and_signs(runner: CliRunner, tmp_path: Path, regulator: Actor) -> None:
     key = write_key(regulator, tmp_path / "cnipa.pem")
     statement = tmp_path / "statement.json"
-    statement.write_text(json.dumps({"type": "test.note", "actor": "cnipa", "body": {"n": 1}}))
+    body = {"org": "cnipa", "pub": Actor("cnipa").pub, "reason": "note 1"}
+    statement.write_text(json.dumps({"type": "key.add", "actor": "cnipa", "body": body}))
     result = runner.invoke(cli, ["sign", "--key", str(key), str(statement)])
     assert result.exit_code == 0, result.output
     envelope = Envelope.from_dict(json.loads(result.output))
+    assert (envelope.statement.type, envelope.statement.actor, envelope.statement.body) == (
+        "key.add", "cnipa", body)
     assert envelope.statement.key == regulator.key_id
     assert keys.verify(keys.public_bytes(regulator.key), envelope.statement.signing_input(),
                        envelope.signature)
 
 
 @pytest.mark.parametrize(("statement", "message"), [
-    ({"type": "test.note", "actor": "cnipa"}, "statement.body"),
-    ({"type": "test.note", "actor": "cnipa", "body": {}, "colour": "red"}, "unknown field"),
-    ({"type": "test.note", "actor": "cnipa", "body": {}, "key": "00" * 32}, "statement.key"),
+    ({"type": "key.add", "actor": "cnipa"}, "statement.body"),
+    ({"type": "key.add", "actor": "cnipa", "body": {}, "colour": "red"}, "unknown field"),
+    ({"type": "key.add", "actor": "cnipa", "body": {}, "key": "00" * 32}, "statement.key"),
     ([1, 2], "JSON object"),
 ], ids=["missing-body", "unknown-field", "key-of-another", "not-an-object"])
 def test_sign_refuses_bad_statements_clearly(runner: CliRunner, tmp_path: Path, regulator: Actor,
@@ -101,7 +104,9 @@ def test_submit_sends_a_list(runner: CliRunner, server: str, regulator: Actor) -
     payload = json.dumps([regulator.note(n).to_dict() for n in range(3)])
     result = runner.invoke(cli, ["submit", "--url", server], input=payload)
     assert result.exit_code == 0, result.output
-    assert [line.split()[1] for line in result.output.splitlines()] == ["1", "2", "3"]
+    lines = result.output.splitlines()
+    assert [line.split()[1] for line in lines if line.startswith("seq ")] == ["1", "2", "3"]
+    assert "included in checkpoint of size 4 (verified)" in lines
 
 
 def test_audit_over_http_passes_and_pins_the_log_key(runner: CliRunner, server: str, service: Service,

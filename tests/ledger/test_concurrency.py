@@ -125,8 +125,8 @@ def test_eight_processes_append_one_dense_chain(settings: Settings, regulator: A
         for name in names:
             mine = [s for s in stored if s.actor == name]
             assert [s.record.seq for s in mine] == [ack.seq for ack in acks[name]]
-            assert [Statement.from_bytes(s.record.statement).body["n"] for s in mine] == \
-                list(range(PER_WORKER))
+            assert [Statement.from_bytes(s.record.statement).body["reason"] for s in mine] == \
+                [f"note {n}" for n in range(PER_WORKER)]
 
         # One signed checkpoint per append transaction, each over the root of its prefix.
         sizes = assert_checkpoints_sign_every_prefix(service.engine, settings, stored)

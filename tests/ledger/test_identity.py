@@ -171,7 +171,7 @@ def test_genesis_of_several_roots_may_be_old(database_url: str) -> None:
         assert log.size() == 3
         # Only the genesis is exempt from the clock: the same root's other old statements are not.
         with pytest.raises(RefusedError) as info:
-            log.append([roots[0].sign("test.note", {}, ts=old)])
+            log.append([roots[0].note(ts=old)])
         assert (info.value.code, info.value.index) == ("stale-timestamp", 0)
     finally:
         engine.dispose()
@@ -257,6 +257,11 @@ REFUSALS: list[tuple[str, Build, type[LedgerError], str, str | None, int]] = [
     ("bad-item-after-good-register",
      lambda w, n: [w.regulator.register(n, ["producer"]), n.note(), w.producer.register(Actor("x"), ["x"])],
      RefusedError, "not-authorized", "statement.actor", 2),
+    ("unknown-type-after-good-register",
+     lambda w, n: [w.regulator.register(n, ["producer"]), n.note(), n.sign("test.note", {"n": 1})],
+     MalformedError, "unknown-type", "statement.type", 2),
+    ("unknown-type-by-regulator", lambda w, n: [w.regulator.sign("org.deregister", {"org": "wuchang-coop"})],
+     MalformedError, "unknown-type", "statement.type", 0),
 ]
 
 
@@ -323,7 +328,7 @@ def test_revoked_key_signs_only_before_the_revocation_ts(shared_world: World, of
     (revocation,) = log.append([key_revoke(org, org.org, org.key_id, ts=t0)])
     row = key_row(world.engine, org.key_id)
     assert (row.revoked_ts, row.revoked_seq) == (format_ts(t0), revocation.seq)
-    late = org.sign("test.note", {"n": 1}, ts=t0 + offset)
+    late = org.note(1, ts=t0 + offset)
     if refused:
         size = log.size()
         with pytest.raises(RefusedError, match="key revoked at") as info:
@@ -341,7 +346,7 @@ def test_key_revoked_by_regulator_cannot_sign_or_manage_keys(world: World) -> No
     log = clocked(world.service, t0)
     log.append([key_revoke(world.regulator, "wuchang-coop", world.producer.key_id, ts=t0)])
     with pytest.raises(RefusedError) as info:
-        log.append([world.producer.sign("test.note", {}, ts=t0 + timedelta(seconds=1))])
+        log.append([world.producer.note(ts=t0 + timedelta(seconds=1))])
     assert (info.value.code, info.value.index) == ("key-revoked", 0)
     with pytest.raises(RefusedError) as info:
         log.append([key_add(world.producer, "wuchang-coop", Actor("x").pub,
@@ -350,7 +355,7 @@ def test_key_revoked_by_regulator_cannot_sign_or_manage_keys(world: World) -> No
     # The regulator can still give the organisation a new key, which then signs.
     fresh = Actor("wuchang-coop")
     log.append([key_add(world.regulator, "wuchang-coop", fresh.pub, ts=t0)])
-    log.append([fresh.sign("test.note", {}, ts=t0 + timedelta(seconds=2))])
+    log.append([fresh.note(ts=t0 + timedelta(seconds=2))])
 
 
 def test_revocation_then_use_in_one_group_is_refused(world: World) -> None:
@@ -359,7 +364,7 @@ def test_revocation_then_use_in_one_group_is_refused(world: World) -> None:
     size = log.size()
     with pytest.raises(RefusedError) as info:
         log.append([key_revoke(world.producer, "wuchang-coop", world.producer.key_id, ts=t0),
-                    world.producer.sign("test.note", {}, ts=t0 + timedelta(seconds=1))])
+                    world.producer.note(ts=t0 + timedelta(seconds=1))])
     assert (info.value.code, info.value.index) == ("key-revoked", 1)
     assert log.size() == size
     assert key_row(world.engine, world.producer.key_id).revoked_ts is None
@@ -390,16 +395,21 @@ def test_revoked_root_key_cannot_sign_backdated_statements(world: World) -> None
 def test_group_registers_an_org_and_uses_its_key(world: World) -> None:
     start = world.log.size()
     new, second = Actor("new-coop"), Actor("new-coop")
-    records = world.log.append([
+    sent = [
         world.regulator.register(new, ["producer", "distributor"]),
         new.note(0),
         key_add(new, "new-coop", second.pub),
         second.note(1),
         new.note(2),
-    ])
+    ]
+    records = world.log.append(sent)
     assert [r.seq for r in records] == list(range(start, start + 5))
-    assert [Statement.from_bytes(r.statement).type for r in records] == [
-        "org.register", "test.note", "key.add", "test.note", "test.note"]
+    assert [r.statement for r in records] == [e.statement.canonical for e in sent]
+    statements = [Statement.from_bytes(r.statement) for r in records]
+    assert [(s.type, s.actor, s.key) for s in statements] == [
+        ("org.register", "cnipa", world.regulator.key_id), ("key.add", "new-coop", new.key_id),
+        ("key.add", "new-coop", new.key_id), ("key.add", "new-coop", second.key_id),
+        ("key.add", "new-coop", new.key_id)]
     row = org_row(world.engine, "new-coop")
     assert (json.loads(row.roles), row.seq) == (["distributor", "producer"], start)
     assert key_row(world.engine, new.key_id).added_seq == start

@@ -316,12 +316,13 @@ def _group(producer: Actor, kind: str, bad_at: int) -> list[Envelope]:
     elif kind == "key-not-owned":
         group[bad_at] = Actor(producer.org, SHARED_REGULATOR.key).note()
     elif kind == "stale-timestamp":
-        group[bad_at] = producer.sign("test.note", {}, ts=datetime.now(UTC) - timedelta(minutes=10))
+        group[bad_at] = producer.note(bad_at, ts=datetime.now(UTC) - timedelta(minutes=10))
     elif kind == "replayed-nonce":
-        group[bad_at] = producer.sign("test.note", {"again": True},
-                                      nonce=group[bad_at - 1].statement.nonce)
+        group[bad_at] = producer.note(bad_at, nonce=group[bad_at - 1].statement.nonce)
     elif kind == "not-authorized":
         group[bad_at] = producer.register(Actor("x"), ["producer"])
+    elif kind == "unknown-type":
+        group[bad_at] = producer.sign("test.note", {"n": bad_at})
     return group
 
 
@@ -333,8 +334,9 @@ def _group(producer: Actor, kind: str, bad_at: int) -> list[Envelope]:
     ("stale-timestamp", 6, RefusedError),
     ("replayed-nonce", 7, ConflictError),
     ("not-authorized", 9, RefusedError),
+    ("unknown-type", 5, MalformedError),
 ], ids=["bad-signature-first", "bad-signature-last", "unknown-key", "key-not-owned", "stale-timestamp",
-        "replayed-nonce-within-group", "not-authorized-last"])
+        "replayed-nonce-within-group", "not-authorized-last", "unknown-type"])
 def test_group_append_is_all_or_nothing(shared: Service, kind: str, bad_at: int,
                                         error: type[LedgerError]) -> None:
     producer = fresh_producer(shared)
@@ -351,13 +353,37 @@ def test_group_append_is_all_or_nothing(shared: Service, kind: str, bad_at: int,
     assert records[0].prev == shared.log.entries(before[0] - 1, before[0])[0].record_hash
 
 
+# --- statement types -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_", ["test.note", "key.adds", "org.register.extra", "key.add_",
+                                   "org.registe"])
+@pytest.mark.parametrize("bad_at", [0, 3])
+def test_unknown_statement_type_refused(shared: Service, type_: str, bad_at: int) -> None:
+    """Only types a rule owns go in (the ledger's own org.register, key.add and key.revoke, and
+    those of the rules the log was given): a well-formed, well-signed statement of any other type,
+    however close its name, is refused, and its group with it."""
+    producer = fresh_producer(shared)
+    group = [producer.note(i) for i in range(4)]
+    group[bad_at] = producer.sign(type_, {"org": producer.org, "pub": Actor("x").pub,
+                                          "reason": "looks like a key.add"})
+    before = state(shared)
+    with pytest.raises(MalformedError) as info:
+        shared.log.append(group)
+    assert type(info.value) is MalformedError
+    assert (info.value.code, info.value.field, info.value.index) == (
+        "unknown-type", "statement.type", bad_at)
+    assert type_ in info.value.message
+    assert state(shared) == before
+
+
 # --- replay --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("second", [
     lambda p, first: [first],
-    lambda p, first: [p.sign("test.note", {"other": "body"}, nonce=first.statement.nonce)],
-    lambda p, first: [p.note(1), p.sign("test.note", {}, nonce=first.statement.nonce)],
+    lambda p, first: [p.note(1, nonce=first.statement.nonce)],
+    lambda p, first: [p.note(1), p.note(2, nonce=first.statement.nonce)],
 ], ids=["same-envelope", "same-nonce-new-body", "same-nonce-later-in-group"])
 def test_replayed_nonce_refused_across_appends(shared: Service,
                                                second: Callable[[Actor, Envelope], list[Envelope]]) -> None:
@@ -386,8 +412,7 @@ def test_replayed_nonce_refused_within_one_list(shared: Service) -> None:
 def test_same_nonce_for_another_actor_is_not_a_replay(shared: Service) -> None:
     producer, other = fresh_producer(shared), fresh_producer(shared)
     nonce = secrets.token_urlsafe(16)
-    records = shared.log.append([producer.sign("test.note", {}, nonce=nonce),
-                                 other.sign("test.note", {}, nonce=nonce)])
+    records = shared.log.append([producer.note(nonce=nonce), other.note(nonce=nonce)])
     assert len(records) == 2
 
 
@@ -412,13 +437,13 @@ def test_timestamp_window(shared: Service, who: str, offset: timedelta, accepted
     t0 = now()
     log = clocked(shared.log, t0)
     author = producer if who == "producer" else SHARED_REGULATOR
-    envelope = author.sign("test.note", {}, ts=t0 + offset)
+    envelope = author.note(1, ts=t0 + offset)
     before = state(shared)
     if accepted:
         assert log.append([envelope])[0].seq == before[0]
         return
     with pytest.raises(RefusedError, match="from the server clock") as info:
-        log.append([producer.sign("test.note", {}, ts=t0), envelope])
+        log.append([producer.note(0, ts=t0), envelope])
     assert (info.value.code, info.value.field, info.value.index) == (
         "stale-timestamp", "statement.ts", 1)
     assert state(shared) == before
@@ -497,7 +522,7 @@ def test_append_after_reopening_continues_the_chain(any_service: Service, regula
                                      origin=any_service.settings.origin)
         assert (checkpoint.size, checkpoint.root_hash) == (9, rfc6962_root(leaves(reopened)))
         # Replay protection also comes from the database, not from the first Log's memory.
-        replay = producer.sign("test.note", {}, nonce=Statement.from_bytes(head.statement).nonce)
+        replay = producer.note(100, nonce=Statement.from_bytes(head.statement).nonce)
         with pytest.raises(ConflictError) as info:
             reopened.append([replay])
         assert info.value.code == "replayed-nonce"

@@ -3,7 +3,8 @@
     python tests/ledger/workers/append_worker.py '<json config>'
 
 It opens its own engine and service from the settings fields in the config and
-appends `test.note` statements signed by its own organisation, `group` at a
+appends notes signed by its own organisation (each a `key.add` of a fresh key
+for that organisation, its body's `reason` "note <n>" counting from 0), `group` at a
 time, `count` in all (or until it is killed when `count` is 0). After each
 `Log.append` returns it prints, and flushes, one line per record it got back:
 
@@ -62,7 +63,8 @@ def main(config: dict[str, Any]) -> int:
     try:
         while count == 0 or appended < count:
             size = group if count == 0 else min(group, count - appended)
-            batch = [draft("test.note", org, key, {"n": n + i}) for i in range(size)]
+            batch = [draft("key.add", org, key, {"org": org, "pub": keys.public_key_b64(keys.generate()),
+                                                 "reason": f"note {n + i}"}) for i in range(size)]
             n += size
             attempt_started = time.perf_counter()
             while True:

@@ -1,0 +1,204 @@
+"""The client's command-line verbs: batch register/split/merge/process, ship, receive, reject,
+recall. Each signs locally, submits, and prints the seq and the verified checkpoint."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from gi_trace.cli.main import cli
+from gi_trace.ledger import keys
+from gi_trace.ledger.note import NoteSigner
+from gi_trace.service import Service
+from tests.client.shared import Shared, open_shared
+from tests.domain.world import PADDY, receive, ship
+from tests.support import Actor
+
+VERIFIED = re.compile(r"^included in checkpoint of size (\d+) \(verified\)$", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    with open_shared(tmp_path_factory.mktemp("shared")) as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+def run(shared: Shared, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return Run(shared, tmp_path_factory.mktemp("keys"))
+
+
+class Run:
+    """Invoke a verb as one of the world's actors, with its key file and the pinned log key."""
+
+    def __init__(self, shared: Shared, tmp: Path) -> None:
+        self.shared, self.tmp = shared, tmp
+        self.runner = CliRunner()
+        self.url, self.service, self.world = shared.url, shared.service, shared.world
+
+    def key_file(self, actor: Actor) -> Path:
+        path = self.tmp / f"{actor.org}.pem"
+        if not path.exists():
+            keys.save_private_key(actor.key, path)
+        return path
+
+    def __call__(self, actor: Actor, *args: str, pin: bool = True) -> Result:
+        common = ["--url", self.url, "--key", str(self.key_file(actor)), "--org", actor.org]
+        if pin:
+            common += ["--log-key", self.service.log.signer.vkey()]
+        verb = list(args[:2]) if args[0] == "batch" else list(args[:1])
+        return self.runner.invoke(cli, [*verb, *common, *args[len(verb):]])
+
+
+def assert_verified(result: Result, service: Service, type_: str) -> int:
+    """Exit 0, one `seq N  type  leaf …` line, and the verified checkpoint that covers it."""
+    assert result.exit_code == 0, result.output
+    seq = int(re.search(rf"^seq (\d+)  {re.escape(type_)}  leaf [0-9a-f]{{64}}$", result.output,
+                        re.MULTILINE).group(1))  # type: ignore[union-attr]
+    size = int(VERIFIED.search(result.output).group(1))  # type: ignore[union-attr]
+    assert seq < size == service.log.size()
+    assert "warning" not in result.output
+    return seq
+
+
+def test_batch_register(run: Run) -> None:
+    result = run(run.world.coop_a, "batch", "register", "--batch", run.shared.unique("A"),
+                 "--product", PADDY, "--lot", "MINLE2026-02", "--quantity", "120.5",
+                 "--harvested", "2026-10-01", "--plot", "Hongguang plot 3", "--lat", "44.9012",
+                 "--lon", "127.1453")
+    assert_verified(result, run.service, "batch.register")
+
+
+def test_batch_split(run: Run) -> None:
+    paddy = run.shared.harvest(run.world.coop_a, "60")
+    result = run(run.world.coop_a, "batch", "split", "--from", paddy, "--into", f"{paddy}a=40",
+                 "--into", f"{paddy}b=19.5")
+    assert_verified(result, run.service, "batch.split")
+    assert run.shared.holding("coop-a", paddy) == Decimal("0.5")
+
+
+def test_batch_merge(run: Run) -> None:
+    first, second = (run.shared.harvest(run.world.coop_a, "10") for _ in range(2))
+    result = run(run.world.coop_a, "batch", "merge", "--from", first, "--from", second,
+                 "--into", f"{first}m", "--lot", "MERGED-1")
+    assert_verified(result, run.service, "batch.merge")
+    assert run.shared.holding("coop-a", f"{first}m") == 20
+
+
+def test_batch_process(run: Run) -> None:
+    paddy, shipment = run.shared.harvest(run.world.coop_a, "100"), run.shared.unique("S")
+    run.service.log.append([ship(run.world.coop_a, shipment, "mill", [(paddy, "100")]),
+                            receive(run.world.mill, shipment)])
+    result = run(run.world.mill, "batch", "process", "--process", "milling", "--input",
+                 f"{paddy}=100", "--output", f"{paddy}-rice", "--lot", "JH2026-1001",
+                 "--quantity", "70")
+    assert_verified(result, run.service, "batch.process")
+
+
+def test_ship_then_receive(run: Run) -> None:
+    paddy, shipment = run.shared.harvest(run.world.coop_a, "30"), run.shared.unique("S")
+    sent = run(run.world.coop_a, "ship", "--shipment", shipment, "--to", "mill", "--item",
+               f"{paddy}=10", "--item", "A-1=5")
+    assert_verified(sent, run.service, "shipment.send")
+    received = run(run.world.mill, "receive", "--shipment", shipment)
+    assert_verified(received, run.service, "shipment.receive")
+    assert run.shared.holding("mill", paddy) == 10
+
+
+def test_ship_then_reject(run: Run) -> None:
+    paddy, shipment = run.shared.harvest(run.world.coop_a, "30"), run.shared.unique("S")
+    run(run.world.coop_a, "ship", "--shipment", shipment, "--to", "mill", "--item", f"{paddy}=30")
+    rejected = run(run.world.mill, "reject", "--shipment", shipment, "--reason", "moisture 18.5 %")
+    assert_verified(rejected, run.service, "shipment.reject")
+    assert run.shared.holding("coop-a", paddy) == 30
+
+
+def test_recall(run: Run) -> None:
+    paddy = run.shared.harvest(run.world.coop_a, "5")
+    result = run(run.world.regulator, "recall", "--batch", paddy, "--reason", "pesticide residue")
+    assert_verified(result, run.service, "batch.recall")
+
+
+def test_without_a_pinned_log_key_the_command_warns_it_trusted_the_server(run: Run) -> None:
+    result = run(run.world.coop_a, "ship", "--shipment", run.shared.unique("S"), "--to", "mill",
+                 "--item", "A-1=1", pin=False)
+    assert result.exit_code == 0, result.output
+    assert VERIFIED.search(result.output)
+    assert "trusted the log key the server serves" in result.output
+    assert run.service.log.signer.vkey() in result.output
+
+
+def stranger_key(run: Run) -> str:
+    return NoteSigner(run.service.log.origin, keys.generate()).vkey()
+
+
+ERRORS: list[tuple[str, list[str], int, str]] = [
+    ("over-the-quota", ["batch", "register", "--batch", "B-2", "--product", PADDY, "--lot", "L",
+                        "--quantity", "300.6", "--harvested", "2026-10-01"],
+     1, "HTTP 409 quota-exceeded [body.quantity]"),
+    ("ships-what-it-does-not-hold", ["ship", "--shipment", "S-1", "--to", "mill", "--item", "A-1=1"],
+     1, "HTTP 409 not-holder [body.items[0].quantity]"),
+    ("item-without-quantity", ["ship", "--shipment", "S-1", "--to", "mill", "--item", "B-1"],
+     2, "is not BATCH=QTY"),
+    ("impossible-date", ["batch", "register", "--batch", "B-2", "--product", PADDY, "--lot", "L",
+                         "--quantity", "1", "--harvested", "2026-13-01"], 2, "--harvested"),
+    ("reject-without-reason", ["reject", "--shipment", "S-1"], 2, "--reason"),
+]
+
+
+@pytest.mark.parametrize(("args", "exit_code", "message"), [case[1:] for case in ERRORS],
+                         ids=[case[0] for case in ERRORS])
+def test_errors_are_one_clear_line_and_a_non_zero_exit(run: Run, args: list[str], exit_code: int,
+                                                       message: str) -> None:
+    size = run.service.log.size()
+    result = run(run.world.coop_b, *args)
+    assert result.exit_code == exit_code, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert run.service.log.size() == size
+
+
+def test_a_server_whose_checkpoint_does_not_verify_is_not_trusted(run: Run) -> None:
+    result = run.runner.invoke(cli, [
+        "ship", "--url", run.url, "--key", str(run.key_file(run.world.coop_a)), "--org", "coop-a",
+        "--log-key", stranger_key(run), "--shipment", run.shared.unique("S"), "--to", "mill",
+        "--item", "A-1=1"])
+    assert result.exit_code == 1
+    assert "NOT VERIFIED (no-known-signature)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unreachable_server_is_reported(run: Run) -> None:
+    result = run.runner.invoke(cli, [
+        "receive", "--url", "http://127.0.0.1:9", "--key", str(run.key_file(run.world.mill)),
+        "--org", "mill", "--shipment", "S-1", "--timeout", "2"])
+    assert result.exit_code == 1 and "cannot reach http://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_key_file_that_is_not_a_key_is_reported(run: Run) -> None:
+    bogus = run.tmp / "bogus.pem"
+    bogus.write_text("not a key")
+    result = run.runner.invoke(cli, ["recall", "--url", run.url, "--key", str(bogus), "--org",
+                                     "cnipa", "--batch", "B-1", "--reason", "x"])
+    assert result.exit_code == 1 and "bad-key" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_submit_verifies_inclusion_and_refuses_an_unverifiable_server(run: Run) -> None:
+    envelope = run.tmp / "envelope.json"
+    envelope.write_text(json.dumps(run.world.coop_a.note(1).to_dict()))
+    refused = run.runner.invoke(cli, ["submit", "--url", run.url, "--log-key", stranger_key(run),
+                                      str(envelope)])
+    assert refused.exit_code == 1 and "NOT VERIFIED" in refused.output
+    again = run.tmp / "again.json"
+    again.write_text(json.dumps(run.world.coop_a.note(2).to_dict()))
+    result = run.runner.invoke(cli, ["submit", "--url", run.url, "--log-key",
+                                     run.service.log.signer.vkey(), str(again)])
+    assert result.exit_code == 0, result.output
+    assert VERIFIED.search(result.output) and "warning" not in result.output

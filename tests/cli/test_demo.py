@@ -1,0 +1,189 @@
+"""`gi-trace demo`: a realistic Wuchang rice season that loads fast, once, whole, and audits."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, select
+
+from gi_trace.cli import demo as demo_module
+from gi_trace.cli import demo_chain
+from gi_trace.cli.demo_chain import (
+    HEMA,
+    PADDY,
+    RICE,
+    SHUANGCHENG,
+    WUMART,
+    Step,
+    harvest_season,
+    uscc,
+)
+from gi_trace.cli.main import cli
+from gi_trace.client import drafts
+from gi_trace.domain import tables
+from gi_trace.domain.bodies import USCC_PATTERN
+from gi_trace.domain.products import gtin_check_digit_ok
+from gi_trace.service import operator_signer
+from gi_trace.settings import Settings
+from tests.live_server import live_server
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Demo:
+    env: dict[str, str]
+    keys_dir: Path
+    seconds: float
+    output: str
+
+    def rows(self, table: Any) -> list[Any]:
+        engine = create_engine(self.env["GI_TRACE_DATABASE_URL"])
+        try:
+            with engine.connect() as conn:
+                return list(conn.execute(select(table)))
+        finally:
+            engine.dispose()
+
+
+def demo_env(root: Path) -> dict[str, str]:
+    return {"GI_TRACE_DATABASE_URL": f"sqlite:///{root}/demo.db",
+            "GI_TRACE_OPERATOR_KEY": str(root / "operator.pem"),
+            "GI_TRACE_REGULATORS": str(root / "regulators.json")}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The demo, run once from nothing (no database, no keys, no regulators file)."""
+    root = tmp_path_factory.mktemp("demo")
+    env, keys_dir = demo_env(root), root / "keys"
+    started = time.monotonic()
+    result = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(keys_dir)])
+    seconds = time.monotonic() - started
+    assert result.exit_code == 0, result.output
+    return Demo(env, keys_dir, seconds, result.output)
+
+
+def test_the_demo_loads_in_under_30_seconds_and_the_audit_passes(loaded: Demo) -> None:
+    assert loaded.seconds < 30
+    assert "demo loaded: " in loaded.output and "DEMO ONLY" in loaded.output
+    audit = CliRunner(env=loaded.env).invoke(cli, ["audit", "verify", "--db",
+                                                   loaded.env["GI_TRACE_DATABASE_URL"]])
+    assert audit.exit_code == 0, audit.output
+    assert audit.output.startswith("OK: ")
+
+
+def test_the_demo_loads_only_once(loaded: Demo) -> None:
+    before = len(loaded.rows(tables.batch_events))
+    again = CliRunner(env=loaded.env).invoke(cli, ["demo", "--keys-dir", str(loaded.keys_dir)])
+    assert again.exit_code == 0 and "not loaded again" in again.output
+    assert len(loaded.rows(tables.batch_events)) == before
+
+
+def test_every_name_is_bilingual_and_every_code_is_valid(loaded: Demo) -> None:
+    for row in [*loaded.rows(tables.orgs), *loaded.rows(tables.products)]:
+        assert CJK.search(row.name_zh) and row.name_en.isascii(), row
+    for row in loaded.rows(tables.orgs):
+        assert re.fullmatch(USCC_PATTERN, row.uscc)
+    assert uscc("91", "350100", "M000100Y") == "91350100M000100Y43"  # GB 32100's own example
+    gtins = loaded.rows(tables.gtins)
+    assert {g.product for g in gtins} == {PADDY, RICE} and len(gtins) == 3
+    assert all(gtin_check_digit_ok(g.gtin) for g in gtins)
+
+
+def test_the_gi_products_declare_milling_under_a_yield(loaded: Demo) -> None:
+    products = {p.product: p for p in loaded.rows(tables.products)}
+    assert json.loads(products[PADDY].processes) == {"milling": {"to": RICE, "max_yield": "0.7"}}
+    assert {p.unit for p in products.values()} == {"kg"}
+    assert all(json.loads(p.region_codes) == ["230184"] for p in products.values())
+    lineage = [edge for edge in loaded.rows(tables.lineage) if edge.kind == "process"]
+    batches = {b.batch: b for b in loaded.rows(tables.batches)}
+    for output in {edge.child for edge in lineage}:
+        used = sum(Decimal(e.quantity) for e in lineage if e.child == output)
+        assert Decimal(batches[output].quantity) <= used * Decimal("0.70")
+
+
+def test_three_growers_are_approved_and_the_fourth_is_not(loaded: Demo) -> None:
+    approvals = loaded.rows(tables.approvals)
+    assert sorted(a.producer for a in approvals) == ["lalin-coop", "longfeng-farm", "minle-coop"]
+    assert all(Decimal(a.used) <= Decimal(a.quota) for a in approvals)
+    roles = {o.org: json.loads(o.roles) for o in loaded.rows(tables.orgs)}
+    assert roles[SHUANGCHENG.org] == ["producer"]
+    assert sorted(r[0] for r in roles.values()) == sorted(
+        ["regulator", "producer", "producer", "producer", "producer", "processor", "distributor",
+         "retailer", "retailer"])
+    retailers = [o for o in loaded.rows(tables.orgs) if json.loads(o.roles) == ["retailer"]]
+    assert {o.region[:2] for o in retailers} == {"11"}  # Beijing
+
+
+def test_the_season_has_shipments_received_rejected_and_in_transit(loaded: Demo) -> None:
+    statuses = [s.status for s in loaded.rows(tables.shipments)]
+    assert statuses.count("rejected") == 1 and statuses.count("pending") == 1
+    assert statuses.count("received") >= 6
+    origins = {b.origin for b in loaded.rows(tables.batches)}
+    assert origins == {"register", "split", "process"}
+
+
+def test_the_recall_reaches_the_rice_on_both_retailers_shelves(loaded: Demo) -> None:
+    recalled = {b.batch for b in loaded.rows(tables.batches) if b.recalled}
+    assert len(recalled) >= 2  # the harvest and the rice milled from it
+    shelves = {(h.org, h.batch) for h in loaded.rows(tables.holdings) if h.batch in recalled}
+    assert {org for org, _ in shelves} >= {WUMART.org, HEMA.org}
+
+
+def test_the_demo_keys_are_marked_and_private(loaded: Demo) -> None:
+    readme = (loaded.keys_dir / "README-DEMO-ONLY.txt").read_text(encoding="utf-8")
+    assert "DEMO ONLY" in readme
+    pems = sorted(loaded.keys_dir.glob("*.pem"))
+    assert len(pems) == 10
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in pems)
+
+
+@pytest.fixture
+def demo_server(loaded: Demo) -> Iterator[str]:
+    with live_server(Settings.from_env(loaded.env)) as url:
+        yield url
+
+
+def test_a_retailer_signs_with_its_demo_key_to_receive_the_pending_delivery(
+        loaded: Demo, demo_server: str) -> None:
+    pending = next(s for s in loaded.rows(tables.shipments) if s.status == "pending")
+    vkey = operator_signer(Settings.from_env(loaded.env)).vkey()  # what the operator publishes
+    result = CliRunner().invoke(cli, [
+        "receive", "--url", demo_server, "--key", str(loaded.keys_dir / f"{pending.receiver}.pem"),
+        "--org", pending.receiver, "--log-key", vkey, "--shipment", pending.shipment])
+    assert result.exit_code == 0, result.output
+    assert "(verified)" in result.output
+
+
+def test_a_refused_step_loads_nothing_and_names_the_step(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    real_story = demo_chain.story
+
+    def story_with_a_bad_step(*args: Any) -> list[Step]:
+        return [*real_story(*args), Step(HEMA.org, drafts.shipment_receive("no-such-shipment"),
+                                         "receive a shipment that was never sent")]
+    monkeypatch.setattr(demo_module, "story", story_with_a_bad_step)
+    env, keys_dir = demo_env(tmp_path), tmp_path / "keys"
+    failed = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(keys_dir)])
+    assert failed.exit_code == 1 and "Traceback" not in failed.output
+    assert "demo step" in failed.output and "unknown-shipment" in failed.output
+    monkeypatch.setattr(demo_module, "story", real_story)
+    retried = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(keys_dir)])
+    assert retried.exit_code == 0 and "demo loaded" in retried.output, retried.output
+
+
+def test_the_season_is_the_latest_harvest_in() -> None:
+    assert harvest_season(date(2026, 11, 26)) == 2026
+    assert harvest_season(date(2027, 3, 1)) == 2026
