@@ -1,7 +1,8 @@
 """The audit benchmark: build a large log fast, then time `gi-trace audit verify --db URL`.
 
 The log is built in-process through `Log.append`, 1,000 statements a call, on
-an SQLite file (statements signed beforehand in worker processes). The audit
+an SQLite file (statements signed in worker processes a little ahead; only the
+time inside Log.append counts), for at most a fixed time. The audit
 runs as the command a regulator would run, in a subprocess, and its memory is
 watched two ways: the process tree (the command and the worker processes it
 starts) is sampled every 0.1 s from /proc, summing RSS (and PSS, which does not
@@ -11,9 +12,10 @@ missing) reports the largest single process's peak RSS.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import sqlite3
+import signal
 import subprocess
 import tempfile
 import time
@@ -32,9 +34,13 @@ SAMPLE_EVERY = 0.1
 
 @dataclass
 class BuildResult:
-    entries: int
+    entries: int               # statements appended here
     append_seconds: float      # time inside Log.append only
-    sign_seconds: float
+    sign_seconds: float        # waiting for signatures between appends (not counted)
+    requested: int = 0
+    size: int = 0              # records in the log at the end
+    capped: bool = False       # stopped by the time cap before `requested`
+    cap: float = 0.0
 
     @property
     def append_rate(self) -> float:
@@ -52,53 +58,41 @@ class AuditResult:
     max_process_rss_mb: float | None
     processes: int
     command: str
+    timed_out: bool = False
+    timeout: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.entries / self.seconds if self.seconds else 0.0
 
 
-def sqlite_path(url: str) -> Path:
-    return Path(url.split("///", 1)[1])
-
-
-def build_log(instance: Instance, entries: int, *,
-              snapshot: tuple[int, Path] | None = None) -> BuildResult:
-    """Grow the instance's log to `entries` records through Log.append, 1,000 per call.
-
-    With `snapshot` (size, path), a copy of the SQLite database is taken as soon as
-    the log holds at least `size` records (for a shorter profiling run later)."""
+def build_log(instance: Instance, entries: int, *, cap: float) -> BuildResult:
+    """Grow the instance's log to `entries` records through Log.append, 1,000 per call,
+    for at most `cap` seconds (a slower log is audited at the size it reached)."""
     service = open_service(instance.settings)
     try:
-        size = start_size = service.log.size()
+        start_size = service.log.size()
         missing = entries - start_size
-        started = time.perf_counter()
-        chunks = list(signed_chunks(instance.orgs, missing, 1000, ahead=8))
-        signed = time.perf_counter()
-        appending = 0.0
-        for chunk in chunks:
+        deadline = time.perf_counter() + cap
+        appending = signing = 0.0
+        appended = 0
+        waited = time.perf_counter()
+        for chunk in signed_chunks(instance.statements, instance.orgs, missing, 1000, ahead=2):
             before = time.perf_counter()
+            signing += before - waited
             service.log.append(chunk)
-            appending += time.perf_counter() - before
-            size += len(chunk)
-            if snapshot is not None and size >= snapshot[0]:
-                _copy_sqlite(sqlite_path(instance.settings.database_url), snapshot[1])
-                snapshot = None
+            waited = time.perf_counter()
+            appending += waited - before
+            appended += len(chunk)
+            if waited > deadline:
+                break
         size = service.log.size()
-        if size != entries:
-            raise RuntimeError(f"log holds {size} records, expected {entries}")
-        return BuildResult(missing, appending, signed - started)
+        if size != start_size + appended:
+            raise RuntimeError(f"log holds {size} records, expected {start_size + appended}")
+        return BuildResult(appended, appending, signing, requested=missing, size=size,
+                           capped=appended < missing, cap=cap)
     finally:
         service.engine.dispose()
-
-
-def _copy_sqlite(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 # -- memory of a process tree ------------------------------------------------------------------------
@@ -171,6 +165,7 @@ def run_audit(instance: Instance, entries: int, *, timeout: float) -> AuditResul
             proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
             deadline = started + timeout
             next_sample = started
+            timed_out = False
             status: Any = None
             while time.perf_counter() < deadline:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -186,6 +181,10 @@ def run_audit(instance: Instance, entries: int, *, timeout: float) -> AuditResul
                     next_sample = now + SAMPLE_EVERY
                 time.sleep(0.01)
             else:
+                timed_out = True
+                for descendant in _tree(proc.pid, include_root=False):  # the audit and its workers
+                    with contextlib.suppress(OSError):
+                        os.kill(descendant, signal.SIGKILL)
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
             seconds = time.perf_counter() - started
@@ -196,9 +195,11 @@ def run_audit(instance: Instance, entries: int, *, timeout: float) -> AuditResul
     ok = proc.returncode == 0 and f"OK: {entries} records verified" in stdout
     if ok:
         message = stdout.strip().splitlines()[-1]
+    elif timed_out:
+        message = f"did not finish within {timeout:.0f} s (stopped)"
     else:
         message = f"exit {proc.returncode}: {(stdout + stderr).strip()[:500]}"
     shown = " ".join(["time -v"] if gnu_time else []) + " gi-trace audit verify --db sqlite:///…/gi-trace.db"
     return AuditResult(entries, seconds, ok, message,
                        peak_rss / 2**20 if peak_rss else None, peak_pss / 2**20 if peak_pss else None,
-                       max_rss, len(pids), shown.strip())
+                       max_rss, len(pids), shown.strip(), timed_out, timeout)

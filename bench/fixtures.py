@@ -6,6 +6,13 @@ PostgreSQL database emptied for it), initialised with `service.initialize` and
 holding a number of producer organisations registered by the regulator, so
 that the measured statements come from many actors and their nonces spread.
 
+The measured statements are what producers sign most: `batch.register` (a
+product registered and every producer approved for it beforehand). Where the
+running code does not accept batch registrations yet, they are `key.add`
+statements instead (each producer adding a fresh key of its own), which only
+the ledger's identity layer is needed for. A statement of the chosen kind is
+appended once at setup, so a refused kind is known before anything is timed.
+
 Statements are signed ahead of time in worker processes (the server never
 signs); that work is never timed.
 """
@@ -17,7 +24,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,7 @@ from sqlalchemy import create_engine, text
 
 from gi_trace.ledger import keys
 from gi_trace.ledger.encoding import b64url_encode
+from gi_trace.ledger.errors import LedgerError
 from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.statement import Envelope, draft
 from gi_trace.service import initialize, open_service
@@ -36,9 +44,9 @@ POSTGRES_ADMIN_URL = os.environ.get("GI_TRACE_BENCH_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 POSTGRES_DATABASE = "gi_trace_bench"
 ORIGIN = "bench.gi-trace.localhost/log"
-# A statement type no rule of the ledger knows: the ledger accepts it once its author's
-# signature and key check out, so the benchmark measures the ledger, not GI business rules.
-STATEMENT_TYPE = "bench.batch_register"
+BATCH, KEY_ADD = "batch.register", "key.add"
+PRODUCT = "wuchang-rice"
+QUOTA = "1000000000"        # kg a year per producer: never the limit here
 ORGS = 16
 
 
@@ -60,14 +68,23 @@ class Signer:
         return Ed25519PrivateKey.from_private_bytes(self.seed)
 
 
-def statement_body(index: int, org: str) -> dict[str, Any]:
-    """A batch registration as a producer would sign it: about 420 canonical bytes in all."""
+def harvest_date() -> str:
+    """A recent past date (a harvest may not lie in the future)."""
+    return (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")
+
+
+def statement_body(kind: str, index: int, org: str, harvested: str) -> dict[str, Any]:
+    """The body of measured statement `index`: about 400 canonical bytes with its envelope."""
+    if kind == KEY_ADD:
+        return {"org": org, "pub": keys.public_key_b64(keys.generate()),
+                "reason": f"bench: new receiving-desk handheld scanner #{index:08d} at the Minle "
+                          "warehouse, Wuchang, Heilongjiang (replaces a lost one)"}
     return {
-        "batch": f"{org}-2026-b{index:07d}",
-        "product": "wuchang-rice",
-        "lot": f"L2026-{index % 97:02d}-{index:06d}"[:20],
+        "batch": f"{org}-b{index:08d}",
+        "product": PRODUCT,
+        "lot": f"L{harvested[:4]}-{index % 97:02d}-{index:06d}"[:20],
         "quantity": f"{1000 + index % 900}.5",
-        "harvested": "2026-10-02",
+        "harvested": harvested,
         "origin": {"plot": f"minle-{index % 40:02d}-{index % 1000:04d}",
                    "lat": "44.9312", "lon": "127.1634"},
     }
@@ -79,35 +96,45 @@ def envelope_json(envelope: Envelope) -> str:
     return f'{{"signature":"{signature}","statement":{envelope.statement.canonical.decode()}}}'
 
 
-def _sign_range(job: tuple[list[Signer], int, int, bool]) -> list[Any]:
-    signers, start, stop, as_json = job
+Job = tuple[str, list[Signer], int, int, bool]
+
+
+def _sign_range(job: Job) -> list[Any]:
+    kind, signers, start, stop, as_json = job
     private = {s.org: s.key() for s in signers}
-    now = datetime.now(UTC)
+    now, harvested = datetime.now(UTC), harvest_date()
     out: list[Any] = []
     for index in range(start, stop):
         signer = signers[index % len(signers)]
-        envelope = draft(STATEMENT_TYPE, signer.org, private[signer.org],
-                         statement_body(index, signer.org), ts=now)
+        envelope = draft(kind, signer.org, private[signer.org],
+                         statement_body(kind, index, signer.org, harvested), ts=now)
         out.append(envelope_json(envelope) if as_json else envelope)
     return out
+
+
+def sign_envelopes(kind: str, signers: list[Signer], count: int) -> list[Envelope]:
+    """`count` signed envelopes, signed here (for small numbers)."""
+    envelopes: list[Envelope] = _sign_range((kind, signers, 0, count, False))
+    return envelopes
 
 
 def _ranges(start: int, count: int, chunk: int) -> list[tuple[int, int]]:
     return [(i, min(i + chunk, start + count)) for i in range(start, start + count, chunk)]
 
 
-def sign_json(signers: list[Signer], count: int, *, start: int = 0, processes: int = 2) -> list[str]:
+def sign_json(kind: str, signers: list[Signer], count: int, *, start: int = 0,
+              processes: int = 2) -> list[str]:
     """`count` signed envelopes as JSON lines, statement i by signers[i % len(signers)]."""
-    jobs = [(signers, a, b, True) for a, b in _ranges(start, count, 1000)]
+    jobs: list[Job] = [(kind, signers, a, b, True) for a, b in _ranges(start, count, 1000)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         return [line for chunk in pool.map(_sign_range, jobs) for line in chunk]
 
 
-def signed_chunks(signers: list[Signer], count: int, chunk: int, *, start: int = 0,
+def signed_chunks(kind: str, signers: list[Signer], count: int, chunk: int, *, start: int = 0,
                   processes: int = 2, ahead: int = 4) -> Iterator[list[Envelope]]:
     """Lists of `chunk` signed envelopes, signed in worker processes at most `ahead` lists
     ahead of the consumer (so memory stays bounded and timestamps stay fresh)."""
-    jobs = [(signers, a, b, False) for a, b in _ranges(start, count, chunk)]
+    jobs: list[Job] = [(kind, signers, a, b, False) for a, b in _ranges(start, count, chunk)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         pending = [pool.apply_async(_sign_range, (job,)) for job in jobs[:ahead]]
         submitted = len(pending)
@@ -127,6 +154,8 @@ class Instance:
     directory: Path
     regulator: Signer
     orgs: list[Signer]
+    statements: str = BATCH         # the type of the measured statements
+    refused: str | None = None      # why batch.register could not be used, if it could not
 
     def env(self) -> dict[str, str]:
         """The settings as the GI_TRACE_* environment of `gi-trace serve` or `audit verify`."""
@@ -149,9 +178,28 @@ class Instance:
             service.engine.dispose()
 
 
+def _name(text: str) -> dict[str, str]:
+    return {"zh": text, "en": text}
+
+
+def _setup_batches(regulator: Signer, producers: list[Signer]) -> list[Envelope]:
+    """A GI product and every producer approved for it, this year and the harvest's."""
+    key = regulator.key()
+    years = sorted({int(harvest_date()[:4]), datetime.now(UTC).year})
+    envelopes = [draft("product.register", regulator.org, key, {
+        "product": PRODUCT, "name": {"zh": "五常大米", "en": "Wuchang rice"},
+        "region": {"name": {"zh": "五常市", "en": "Wuchang"}, "codes": ["230184"]},
+        "unit": "kg", "gtins": ["06901234567892"]})]
+    envelopes += [draft("producer.approve", regulator.org, key,
+                        {"product": PRODUCT, "producer": p.org, "year": year, "quota": QUOTA})
+                  for p in producers for year in years]
+    return envelopes
+
+
 def make_instance(kind: str, directory: Path, database_url: str, *, orgs: int = ORGS,
                   clock_skew_seconds: int = 300) -> Instance:
-    """A fresh, initialised instance: genesis of one regulator, then `orgs` producers."""
+    """A fresh, initialised instance: genesis of one regulator, `orgs` producers, and what
+    the measured statements need (see the module docstring)."""
     directory.mkdir(parents=True, exist_ok=True)
     settings = Settings(database_url=database_url,
                         operator_key=str(directory / "operator.pem"),
@@ -161,21 +209,29 @@ def make_instance(kind: str, directory: Path, database_url: str, *, orgs: int = 
     regulator = Signer.new("bench-regulator")
     reg_key = regulator.key()
     save_genesis([draft("org.register", regulator.org, reg_key,
-                        {"org": regulator.org, "name": {"en": "Bench regulator"},
+                        {"org": regulator.org, "name": _name("Bench regulator"),
                          "roles": ["regulator"], "keys": [keys.public_key_b64(reg_key)]})],
                  settings.regulators)
     initialize(settings)
     producers = [Signer.new(f"producer-{i:02d}") for i in range(orgs)]
+    instance = Instance(kind, settings, directory, regulator, producers)
     service = open_service(settings)
     try:
-        service.log.append([
-            draft("org.register", regulator.org, reg_key,
-                  {"org": p.org, "name": {"en": f"Producer {p.org}"}, "roles": ["producer"],
-                   "keys": [keys.public_key_b64(p.key())]})
-            for p in producers])
+        log = service.log
+        log.append([draft("org.register", regulator.org, reg_key,
+                          {"org": p.org, "name": _name(f"Producer {p.org}"), "roles": ["producer"],
+                           "keys": [keys.public_key_b64(p.key())], "region": "230184"})
+                    for p in producers])
+        try:
+            log.append(_setup_batches(regulator, producers))
+            log.append(_sign_range((BATCH, producers, 20_000_000, 20_000_001, False)))
+        except LedgerError as e:
+            instance.statements = KEY_ADD
+            instance.refused = f"{e.code}: {e.message}"
+            log.append(_sign_range((KEY_ADD, producers, 20_000_000, 20_000_001, False)))
     finally:
         service.engine.dispose()
-    return Instance(kind, settings, directory, regulator, producers)
+    return instance
 
 
 # -- the scratch PostgreSQL database -----------------------------------------------------------
@@ -240,16 +296,21 @@ def instance_for(kind: str, directory: Path, postgres: Postgres | None, **kwargs
     return make_instance(kind, directory, f"sqlite:///{directory}/gi-trace.db", **kwargs)
 
 
-def write_lines(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def json_list(lines: list[str]) -> str:
     """Envelope JSON lines as one JSON list (a group append)."""
     return "[" + ",".join(lines) + "]"
 
 
+def describe_statements(instance: Instance) -> str:
+    """What the instance's measured statements are, for the report."""
+    line = _sign_range((instance.statements, instance.orgs, 0, 1, True))[0]
+    text = f"`{instance.statements}`, {statement_bytes(line)} bytes of canonical statement"
+    if instance.refused:
+        text += f" (`batch.register` is refused by this code: {instance.refused})"
+    return text
+
+
 def statement_bytes(line: str) -> int:
     """Length in bytes of the canonical statement inside an envelope line."""
-    return len(json.dumps(json.loads(line)["statement"], sort_keys=True, separators=(",", ":")).encode())
+    statement = json.loads(line)["statement"]
+    return len(json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())

@@ -57,7 +57,13 @@ class LoadResult:
 
     @property
     def unanswered(self) -> int:
-        return self.requests - self.answered
+        """Sent but not answered before the run ended."""
+        return max(0, self.sent - self.answered)
+
+    @property
+    def unsent(self) -> int:
+        """Never sent: the run's time cap came first."""
+        return max(0, self.requests - self.sent)
 
     def rate(self, per_request: int = 1) -> float:
         return self.created * per_request / self.wall if self.wall > 0 else 0.0
@@ -130,7 +136,7 @@ def run_wrk(wrk: str, url: str, bodies: list[str], *, connections: int = 64, thr
                 proc.wait(timeout=10)
                 result.notes.append("wrk did not exit; killed")
         if not ended_early:
-            result.notes.append(f"not every request answered within the {cap:.0f} s cap")
+            result.notes.append(f"stopped by the {cap:.0f} s cap")
         _parse_wrk(out_path.read_text(errors="replace"), result)
         for path in sorted(done_dir.glob("errors-*")):
             result.samples.extend(path.read_text(errors="replace").splitlines()[:3])
@@ -256,5 +262,5 @@ def run_python(url: str, bodies: list[str], *, processes: int = 4, connections_p
             1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))] for q in (0.5, 0.9, 0.99))
         result.max_ms = 1000 * latencies[-1]
     if result.answered < result.requests:
-        result.notes.append(f"not every request answered within the {cap:.0f} s cap")
+        result.notes.append(f"stopped by the {cap:.0f} s cap")
     return result

@@ -3,8 +3,9 @@
 - HTTP appends: the server runs bench.profiled_app under gunicorn (same config,
   same workers and threads), every request profiled on its own thread's CPU
   clock; the per-worker profiles are merged here.
-- Audit: `audit_log` over the database, profiled in-process on the process's
-  CPU clock (the signature checks of its worker processes are not in it).
+- Audit: `audit_log` over the database, profiled in a child process on its CPU
+  clock (the signature checks of its worker processes are not in it), stopped
+  after a fixed time if it has not finished.
 
 A deterministic profiler slows small Python calls more than C code, so the
 shares are a guide to where the CPU goes, not exact costs.
@@ -13,7 +14,11 @@ shares are a guide to where the CPU goes, not exact costs.
 from __future__ import annotations
 
 import cProfile
+import multiprocessing
+import os
 import pstats
+import signal
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -83,24 +88,57 @@ def merge_server_profiles(directory: Path) -> pstats.Stats | None:
     return pstats.Stats(*files)
 
 
-def profile_audit(instance: Instance) -> tuple[pstats.Stats, float, int]:
-    """Profile the audit in this process: (stats, seconds, records)."""
+def _profile_audit_child(instance: Instance, out: Path, seconds: float) -> None:
+    """In a child process: profile the audit; at `seconds`, stop and write what there is."""
     settings = instance.settings
-    engine = make_engine(settings.database_url)
     profile = cProfile.Profile(time.process_time)
-    try:
-        genesis = load_genesis(settings.regulators)
-        verifier = operator_signer(settings).verifier()
-        started = time.perf_counter()
-        with DatabaseSource(engine) as source:
-            profile.enable()
-            try:
-                result = audit_log(source, verifier, genesis)
-            finally:
-                profile.disable()
-        seconds = time.perf_counter() - started
-    finally:
-        engine.dispose()
-    if not result:
-        raise RuntimeError(f"profiled audit failed: {result.failure}")
-    return pstats.Stats(profile), seconds, result.size
+    done = [0]
+    started = time.perf_counter()
+
+    def finish(*signalled: Any) -> None:
+        profile.disable()
+        profile.dump_stats(str(out))
+        out.with_suffix(".done").write_text(
+            f"{done[0]} {time.perf_counter() - started:.3f} {int(bool(signalled))}")
+        for child in multiprocessing.active_children():  # the audit's signature workers
+            child.kill()
+        os._exit(0)
+
+    signal.signal(signal.SIGALRM, finish)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    engine = make_engine(settings.database_url)
+    genesis = load_genesis(settings.regulators)
+    verifier = operator_signer(settings).verifier()
+    with DatabaseSource(engine) as source:
+        profile.enable()
+        result = audit_log(source, verifier, genesis,
+                           progress=lambda size, _total: done.__setitem__(0, size))
+        done[0] = result.size
+        finish()
+
+
+def profile_audit(instance: Instance, seconds: float) -> tuple[pstats.Stats, float, int, bool] | None:
+    """Profile the audit of the instance's log in a child process, for at most `seconds`:
+    (stats, wall seconds, records audited, whether it was stopped early), or None."""
+    with tempfile.TemporaryDirectory(prefix="gi-trace-profile-") as scratch:
+        out = Path(scratch) / "audit.prof"
+        child = multiprocessing.get_context("fork").Process(
+            target=_profile_audit_child, args=(instance, out, seconds))
+        child.start()
+        child.join(timeout=seconds + 60)
+        if child.is_alive():
+            child.kill()
+            child.join(timeout=10)
+        marker = out.with_suffix(".done")
+        if not out.exists() or not marker.exists():
+            return None
+        records, wall, stopped = marker.read_text().split()
+        stats = pstats.Stats(str(out))
+        return stats, float(wall), max(int(records), replayed(stats)), stopped == "1"
+
+
+def replayed(stats: pstats.Stats) -> int:
+    """Records the audit replayed, counted by the profile: calls of Appender.add."""
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    return max((row[1] for (file, _, func), row in table.items()
+                if func == "add" and file.endswith(os.path.join("ledger", "appender.py"))), default=0)

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gi_trace.ledger import keys
 
-from .fixtures import Signer, signed_chunks
+from .fixtures import BATCH, Signer, sign_envelopes
 
 MAX_ROUNDS = 100_000
 
@@ -65,7 +65,7 @@ def _rate(items: list[Item], processes: int, seconds: float, ledger_path: bool) 
 def measure(seconds: float, processes: int = 2, statements: int = 256) -> VerifyLimit:
     signers = [Signer.new(f"producer-{i:02d}") for i in range(16)]
     pubs = {s.org: keys.public_bytes(s.key()) for s in signers}
-    envelopes = next(signed_chunks(signers, statements, statements, processes=1))
+    envelopes = sign_envelopes(BATCH, signers, statements)
     items = [(pubs[e.statement.actor], e.statement.signing_input(), e.signature) for e in envelopes]
     single = _rate(items, 1, seconds, False)
     parallel = _rate(items, processes, seconds, False)

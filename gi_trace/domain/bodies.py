@@ -6,6 +6,7 @@ unknown fields and report the field at fault.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,13 @@ class Quantity(fields.Field):  # type: ignore[type-arg]
                 or parse_quantity(value) <= 0:
             raise ValidationError('must be a positive decimal string like "1200.5"')
         return parse_quantity(value)
+
+
+def _real_date(text: str) -> None:
+    try:
+        date.fromisoformat(text)
+    except ValueError as e:
+        raise ValidationError("not a calendar date (YYYY-MM-DD)") from e
 
 
 class Strict(Schema):
@@ -116,7 +124,7 @@ class BatchRegister(Strict):
     product = Id(required=True)
     lot = fields.String(required=True, validate=validate.Regexp(LOT_PATTERN))
     quantity = Quantity(required=True)
-    harvested = fields.String(required=True, validate=validate.Regexp(DATE_PATTERN))
+    harvested = fields.String(required=True, validate=[validate.Regexp(DATE_PATTERN), _real_date])
     origin = fields.Nested(Origin)
 
 
