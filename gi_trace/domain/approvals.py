@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from gi_trace.domain import tables
 from gi_trace.domain.quantity import format_quantity, parse_quantity
-from gi_trace.domain.state import REGULATOR, product, require_role, roles
+from gi_trace.domain.state import REGULATOR, cached, forget, product, require_role, roles
 from gi_trace.domain.violations import violation
 from gi_trace.ledger.rules import AppendContext
 
@@ -38,11 +38,25 @@ def approve(ctx: AppendContext, body: dict[str, Any]) -> None:
                         "body.quota")
     ctx.conn.execute(update(tables.approvals).where(key).values(
         quota=quota, regulator=ctx.statement.actor, seq=ctx.seq))
+    forget(ctx, "approval", (body["product"], body["producer"], body["year"]))
+
+
+_a, _s = tables.approvals.c, tables.suspensions.c
+_APPROVAL_KEY = ((_a.product == bindparam("k_product")) & (_a.producer == bindparam("k_producer"))
+                 & (_a.year == bindparam("k_year")))
+_APPROVAL = select(_a.quota, _a.used).where(_APPROVAL_KEY)
+_USE = update(tables.approvals).where(_APPROVAL_KEY).values(used=bindparam("k_used"))
+_SUSPENDED = select(_s.reason).where((_s.product == bindparam("product"))
+                                    & (_s.producer == bindparam("producer")))
 
 
 def _suspension_key(body: dict[str, Any]) -> Any:
-    s = tables.suspensions.c
-    return (s.product == body["product"]) & (s.producer == body["producer"])
+    return (_s.product == body["product"]) & (_s.producer == body["producer"])
+
+
+def _suspended(ctx: AppendContext, product_id: str, producer: str) -> bool:
+    return cached(ctx, "suspended", (product_id, producer), lambda: ctx.conn.execute(
+        _SUSPENDED, {"product": product_id, "producer": producer}).first() is not None)
 
 
 def suspend(ctx: AppendContext, body: dict[str, Any]) -> None:
@@ -55,6 +69,7 @@ def suspend(ctx: AppendContext, body: dict[str, Any]) -> None:
     ctx.conn.execute(tables.suspensions.insert().values(
         product=body["product"], producer=body["producer"], reason=body["reason"],
         regulator=ctx.statement.actor, seq=ctx.seq))
+    forget(ctx, "suspended", (body["product"], body["producer"]))
 
 
 def reinstate(ctx: AppendContext, body: dict[str, Any]) -> None:
@@ -62,24 +77,29 @@ def reinstate(ctx: AppendContext, body: dict[str, Any]) -> None:
     if ctx.conn.execute(delete(tables.suspensions).where(_suspension_key(body))).rowcount == 0:
         raise violation("not-suspended", f"{body['producer']} is not suspended for {body['product']}",
                         "body.producer")
+    forget(ctx, "suspended", (body["product"], body["producer"]))
 
 
 def use_quota(ctx: AppendContext, product_id: str, year: int, quantity: Decimal) -> None:
     """Count a harvest against the author's approval for that product and year."""
     producer = ctx.statement.actor
-    if ctx.conn.execute(select(tables.suspensions.c.reason).where(_suspension_key(
-            {"product": product_id, "producer": producer}))).first():
+    if _suspended(ctx, product_id, producer):
         raise violation("producer-suspended", f"{producer} is suspended for {product_id}",
                         "statement.actor")
-    a = tables.approvals.c
-    key = (a.product == product_id) & (a.producer == producer) & (a.year == year)
-    row = ctx.conn.execute(select(a.quota, a.used).where(key)).first()
-    if row is None:
+    key = {"k_product": product_id, "k_producer": producer, "k_year": year}
+
+    def load() -> list[Decimal] | None:
+        row = ctx.conn.execute(_APPROVAL, key).first()
+        return [parse_quantity(row.quota), parse_quantity(row.used)] if row else None
+
+    approval = cached(ctx, "approval", (product_id, producer, year), load)
+    if approval is None:
         raise violation("not-approved", f"{producer} is not approved for {product_id} in {year}",
                         "statement.actor")
-    used = parse_quantity(row.used) + quantity
-    if used > parse_quantity(row.quota):
+    quota, used = approval
+    if used + quantity > quota:
         raise violation("quota-exceeded", f"{year} quota of {producer} for {product_id} is "
-                        f"{row.quota}; {row.used} used, {format_quantity(quantity)} more asked",
-                        "body.quantity")
-    ctx.conn.execute(update(tables.approvals).where(key).values(used=format_quantity(used)))
+                        f"{format_quantity(quota)}; {format_quantity(used)} used, "
+                        f"{format_quantity(quantity)} more asked", "body.quantity")
+    approval[1] = used + quantity
+    ctx.conn.execute(_USE, {**key, "k_used": format_quantity(approval[1])})

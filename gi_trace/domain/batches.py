@@ -25,18 +25,21 @@ def register(ctx: AppendContext, body: dict[str, Any]) -> None:
                     quantity=body["quantity"], producer=actor, origin="register",
                     harvested=body["harvested"], plot=origin.get("plot"), lat=origin.get("lat"),
                     lon=origin.get("lon"))
-    state.give(ctx, actor, body["batch"], body["quantity"])
+    state.give(ctx, actor, body["batch"], body["quantity"], new=True)
     state.event(ctx, body["batch"], quantity=body["quantity"], lot=body["lot"],
                 harvested=body["harvested"])
 
 
 def split(ctx: AppendContext, body: dict[str, Any]) -> None:
     parent = state.batch(ctx, body["from_"], "body.from")
+    actor = ctx.statement.actor
+    held = state.holding(ctx, actor, parent.batch)
+    if held == 0:
+        raise violation("not-holder", f"{actor} holds none of batch {parent.batch!r}", "body.from")
     total = sum((portion["quantity"] for portion in body["into"]), Decimal(0))
-    if total > state.holding(ctx, ctx.statement.actor, parent.batch):
-        raise violation("split-exceeds-parent", f"the parts add up to {format_quantity(total)}, more "
-                        f"than the {format_quantity(state.holding(ctx, ctx.statement.actor, parent.batch))}"
-                        f" held of {parent.batch}", "body.into")
+    if total > held:
+        raise violation("split-exceeds-parent", f"the parts add up to {format_quantity(total)}, "
+                        f"more than the {format_quantity(held)} held of {parent.batch}", "body.into")
     state.take(ctx, parent.batch, total, "body.from")
     for index, portion in enumerate(body["into"]):
         child = portion["batch"]
@@ -44,7 +47,7 @@ def split(ctx: AppendContext, body: dict[str, Any]) -> None:
         state.new_batch(ctx, child, product_id=parent.product, lot=parent.lot,
                         quantity=portion["quantity"], producer=parent.producer, origin="split")
         state.link(ctx, parent.batch, child, portion["quantity"], "split")
-        state.give(ctx, ctx.statement.actor, child, portion["quantity"])
+        state.give(ctx, ctx.statement.actor, child, portion["quantity"], new=True)
         state.event(ctx, child, kind="split", parent=parent.batch, quantity=portion["quantity"])
     state.event(ctx, parent.batch, kind="split", into=[p["batch"] for p in body["into"]],
                 quantity=total)
@@ -71,7 +74,7 @@ def merge(ctx: AppendContext, body: dict[str, Any]) -> None:
     for parent, amount in zip(parents, amounts, strict=True):
         state.link(ctx, parent.batch, into["batch"], amount, "merge")
         state.event(ctx, parent.batch, kind="merge", into=into["batch"], quantity=amount)
-    state.give(ctx, actor, into["batch"], total)
+    state.give(ctx, actor, into["batch"], total, new=True)
     state.event(ctx, into["batch"], kind="merge", parents=[p.batch for p in parents], quantity=total)
 
 
@@ -107,6 +110,6 @@ def process(ctx: AppendContext, body: dict[str, Any]) -> None:
                     quantity=output["quantity"],
                     producer=producers.pop() if len(producers) == 1 else ctx.statement.actor,
                     origin="process")
-    state.give(ctx, ctx.statement.actor, output["batch"], output["quantity"])
+    state.give(ctx, ctx.statement.actor, output["batch"], output["quantity"], new=True)
     state.event(ctx, output["batch"], kind="process", process=body["process"],
                 inputs=[row.batch for row, _ in inputs], quantity=output["quantity"])

@@ -1,0 +1,435 @@
+"""Every supply-chain rule of DESIGN.md, broken once through `POST /v1/statements`.
+
+Each row sets up what it needs in a copy of the world (tests/domain/world.py), then
+appends ONE violating statement over HTTP: the answer is problem+json naming the
+rule (`code`) and the field at fault, and nothing at all is written, neither to the
+log nor to any projection. Then come the boundaries themselves, which must pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+import gi_trace.domain
+from gi_trace.domain import tables
+from gi_trace.domain.products import gtin_check_digit_ok
+from gi_trace.ledger.statement import Envelope
+from gi_trace.service import Service
+from tests.api.helpers import serving
+from tests.domain.world import (
+    GTINS,
+    PADDY,
+    RICE,
+    TEA,
+    Template,
+    World,
+    approve,
+    dump,
+    gtin14,
+    merge,
+    process,
+    product_register,
+    recall,
+    receive,
+    register,
+    reject,
+    ship,
+    split,
+    suspend,
+)
+from tests.support import Actor
+
+PROBLEM = "application/problem+json"
+
+
+def post(client: FlaskClient, envelope: Envelope) -> TestResponse:
+    return client.post("/v1/statements", json=envelope.to_dict())
+
+
+def assert_problem(resp: TestResponse, status: int, code: str, field: str) -> None:
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    assert resp.mimetype == PROBLEM
+    problem = resp.get_json(force=True)
+    assert (problem["status"], problem["code"], problem.get("field")) == (status, code, field), problem
+    assert problem["type"] == f"https://gi-trace.dev/problems/{code}"
+    assert problem["detail"]
+    assert "index" not in problem  # one envelope is not a group
+
+
+Setup = Callable[[World], list[Envelope]]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    id: str  # the rule's name, then what breaks it
+    statement: Callable[[World], Envelope]
+    status: int
+    code: str
+    field: str
+    setup: Setup | None = None  # statements appended first (rows with the same setup share a copy)
+
+
+def conflict(id_: str, statement: Callable[[World], Envelope], field_: str,
+             setup: Setup | None = None) -> Refusal:
+    """A broken supply-chain rule: 409, and the code is the rule (the id up to its first dot)."""
+    return Refusal(id_, statement, 409, id_.split(".")[0], field_, setup)
+
+
+def forbidden(id_: str, statement: Callable[[World], Envelope], setup: Setup | None = None) -> Refusal:
+    """Signed by an organisation that may not make this statement: 403."""
+    return Refusal(f"not-authorized.{id_}", statement, 403, "not-authorized", "statement.actor", setup)
+
+
+def malformed(id_: str, statement: Callable[[World], Envelope], field_: str) -> Refusal:
+    """A body of the wrong shape: 422, naming the field."""
+    return Refusal(f"invalid-body.{id_}", statement, 422, "invalid-body", field_)
+
+
+# Setups shared by several rows.
+def shipped_to_mill(w: World) -> list[Envelope]:
+    return [ship(w.coop_a, "S-1", "mill", [("A-1", "100")])]
+
+
+def received_by_mill(w: World) -> list[Envelope]:
+    return [*shipped_to_mill(w), receive(w.mill, "S-1")]
+
+
+def rejected_by_mill(w: World) -> list[Envelope]:
+    return [*shipped_to_mill(w), reject(w.mill, "S-1")]
+
+
+def split_then_recalled(w: World) -> list[Envelope]:
+    return [split(w.coop_a, "A-1", [("A-1a", "100"), ("A-1b", "100")]), recall(w.regulator, "A-1")]
+
+
+def split_off_a2(w: World) -> list[Envelope]:
+    return [split(w.coop_a, "A-1", [("A-2", "100")])]
+
+
+def suspended_b(w: World) -> list[Envelope]:
+    return [suspend(w.regulator, PADDY, "coop-b")]
+
+
+def quota_lowered_to_used(w: World) -> list[Envelope]:
+    return [approve(w.regulator, PADDY, "coop-a", "300")]
+
+
+def wrong_check_digit(gtin: str) -> str:
+    return gtin[:13] + str((int(gtin[13]) + 1) % 10)
+
+
+def register_with(**changes: Any) -> Callable[[World], Envelope]:
+    """coop-a registering a paddy batch A-2 of 10 kg, with some body fields changed."""
+    def build(w: World) -> Envelope:
+        body: dict[str, Any] = {"batch": "A-2", "product": PADDY, "lot": "LA-2", "quantity": "10",
+                                "harvested": "2026-09-28"}
+        body.update(changes)
+        return w.coop_a.sign("batch.register", body)
+    return build
+
+
+REFUSALS = [
+    # -- approval and quota -----------------------------------------------------------------
+    conflict("not-approved", lambda w: register(w.coop_c, "C-1", "10"), "statement.actor"),
+    conflict("not-approved.other-year",
+             lambda w: register(w.coop_a, "A-2", "10", harvested="2025-09-28"), "statement.actor"),
+    conflict("not-approved.other-product", lambda w: register(w.coop_b, "B-2", "1", product=TEA),
+             "statement.actor"),
+    conflict("producer-suspended", lambda w: register(w.coop_b, "B-2", "1"), "statement.actor",
+             suspended_b),
+    conflict("quota-exceeded", lambda w: register(w.coop_b, "B-2", "300.500001"), "body.quantity"),
+    conflict("quota-exceeded.after-lowering",
+             lambda w: register(w.coop_a, "A-2", "0.000001"), "body.quantity",
+             quota_lowered_to_used),
+    conflict("quota-below-used", lambda w: approve(w.regulator, PADDY, "coop-a", "299.999999"),
+             "body.quota"),
+    conflict("not-a-producer", lambda w: approve(w.regulator, PADDY, "mill", "10"), "body.producer"),
+    conflict("already-suspended", lambda w: suspend(w.regulator, PADDY, "coop-b"), "body.producer",
+             suspended_b),
+    conflict("not-suspended", lambda w: suspend(w.regulator, PADDY, "coop-b", reinstate=True),
+             "body.producer"),
+    # -- holding ------------------------------------------------------------------------------
+    conflict("insufficient-holding", lambda w: ship(w.coop_a, "S-2", "mill", [("A-1", "300.000001")]),
+             "body.items[0].quantity"),
+    conflict("insufficient-holding.second-item",
+             lambda w: ship(w.coop_a, "S-2", "mill", [("A-1", "300"), ("T-1", "50.5")]),
+             "body.items[1].quantity"),
+    conflict("insufficient-holding.after-shipping-part",
+             lambda w: ship(w.coop_a, "S-2", "dist", [("A-1", "200.000001")]),
+             "body.items[0].quantity", shipped_to_mill),
+    conflict("insufficient-holding.process",
+             lambda w: process(w.coop_a, [("A-1", "300.1")], "R-1", "1"), "body.inputs[0].quantity"),
+    conflict("not-holder", lambda w: ship(w.coop_a, "S-2", "mill", [("B-1", "1")]),
+             "body.items[0].quantity"),
+    conflict("not-holder.in-transit", lambda w: ship(w.mill, "S-2", "dist", [("A-1", "1")]),
+             "body.items[0].quantity", shipped_to_mill),
+    conflict("not-holder.regulator", lambda w: ship(w.regulator, "S-2", "mill", [("A-1", "1")]),
+             "body.items[0].quantity"),
+    conflict("not-holder.merge", lambda w: merge(w.coop_b, ["A-1", "B-1"], "M-1"), "body.from[0]"),
+    conflict("not-holder.process", lambda w: process(w.mill, [("A-1", "10")], "R-1", "7"),
+             "body.inputs[0].quantity"),
+    # Splitting a batch one holds none of is the same fault as shipping it.
+    conflict("not-holder.split", lambda w: split(w.coop_b, "A-1", [("A-9", "1")]), "body.from"),
+    # -- shipments -------------------------------------------------------------------------
+    forbidden("wrong-receiver", lambda w: receive(w.dist, "S-1"), shipped_to_mill),
+    forbidden("sender-receives", lambda w: receive(w.coop_a, "S-1"), shipped_to_mill),
+    forbidden("wrong-receiver-rejects", lambda w: reject(w.shop_1, "S-1"), shipped_to_mill),
+    conflict("shipment-not-pending", lambda w: receive(w.mill, "S-1"), "body.shipment",
+             received_by_mill),
+    conflict("shipment-not-pending.reject-after-receive", lambda w: reject(w.mill, "S-1"),
+             "body.shipment", received_by_mill),
+    conflict("shipment-not-pending.receive-after-reject", lambda w: receive(w.mill, "S-1"),
+             "body.shipment", rejected_by_mill),
+    conflict("unknown-shipment", lambda w: receive(w.mill, "S-404"), "body.shipment"),
+    conflict("unknown-org", lambda w: ship(w.coop_a, "S-2", "nobody", [("A-1", "1")]), "body.to"),
+    conflict("bad-receiver", lambda w: ship(w.coop_a, "S-2", "coop-a", [("A-1", "1")]), "body.to"),
+    conflict("bad-receiver.regulator", lambda w: ship(w.coop_a, "S-2", "cnipa", [("A-1", "1")]),
+             "body.to"),
+    # -- split, merge, process ----------------------------------------------------------------
+    conflict("split-exceeds-parent",
+             lambda w: split(w.coop_a, "A-1", [("A-1a", "200"), ("A-1b", "100.000001")]), "body.into"),
+    conflict("split-exceeds-parent.part-shipped",
+             lambda w: split(w.coop_a, "A-1", [("A-1a", "200.5")]), "body.into", shipped_to_mill),
+    conflict("merge-mixed-products", lambda w: merge(w.coop_a, ["A-1", "T-1"], "M-1"), "body.from"),
+    conflict("process-mixed-products",
+             lambda w: process(w.coop_a, [("A-1", "10"), ("T-1", "10")], "R-1", "1"), "body.inputs"),
+    conflict("yield-exceeded", lambda w: process(w.coop_a, [("A-1", "100")], "R-1", "70.000001"),
+             "body.output.quantity"),
+    conflict("yield-exceeded.two-inputs",
+             lambda w: process(w.coop_a, [("A-1", "0.1"), ("A-2", "0.2")], "R-1", "0.210001"),
+             "body.output.quantity", split_off_a2),
+    conflict("unknown-process", lambda w: process(w.coop_a, [("A-1", "10")], "R-1", "1", name="polishing"),
+             "body.process"),
+    conflict("unknown-process.product-declares-none",
+             lambda w: process(w.coop_a, [("T-1", "10")], "R-1", "1"), "body.process"),
+    # -- ids ---------------------------------------------------------------------------------
+    conflict("unknown-product", lambda w: register(w.coop_a, "A-2", "1", product="wuchang-millet"),
+             "body.product"),
+    conflict("unknown-product.approve", lambda w: approve(w.regulator, "wuchang-millet", "coop-a", "1"),
+             "body.product"),
+    conflict("unknown-batch", lambda w: ship(w.coop_a, "S-2", "mill", [("A-404", "1")]),
+             "body.items[0].batch"),
+    conflict("unknown-batch.split", lambda w: split(w.coop_a, "A-404", [("A-9", "1")]), "body.from"),
+    conflict("unknown-batch.merge", lambda w: merge(w.coop_a, ["A-1", "A-404"], "M-1"), "body.from[1]"),
+    conflict("unknown-batch.process", lambda w: process(w.coop_a, [("A-404", "1")], "R-1", "0.5"),
+             "body.inputs[0].batch"),
+    conflict("unknown-batch.recall", lambda w: recall(w.regulator, "A-404"), "body.batch"),
+    conflict("duplicate-id.batch", lambda w: register(w.coop_a, "B-1", "1"), "body.batch"),
+    conflict("duplicate-id.split-child",
+             lambda w: split(w.coop_a, "A-1", [("A-1a", "1"), ("T-1", "1")]), "body.into[1].batch"),
+    conflict("duplicate-id.merge-into", lambda w: merge(w.coop_a, ["A-1", "A-2"], "A-2"),
+             "body.into.batch", split_off_a2),
+    conflict("duplicate-id.process-output", lambda w: process(w.coop_a, [("A-1", "10")], "B-1", "7"),
+             "body.output.batch"),
+    conflict("duplicate-id.shipment", lambda w: ship(w.coop_a, "S-1", "dist", [("A-1", "1")]),
+             "body.shipment", shipped_to_mill),
+    conflict("duplicate-id.product",
+             lambda w: product_register(w.regulator, PADDY, "稻谷", "paddy", gtins=[gtin14("0693999900001")]),
+             "body.product"),
+    conflict("duplicate-id.gtin",
+             lambda w: product_register(w.regulator, "wuchang-millet", "小米", "millet",
+                                        gtins=GTINS[RICE]), "body.gtins[0]"),
+    conflict("duplicate-id.org", lambda w: w.regulator.register(w.coop_b, ["producer"]), "body.org"),
+    conflict("bad-gtin",
+             lambda w: product_register(w.regulator, "wuchang-millet", "小米", "millet",
+                                        gtins=[wrong_check_digit(gtin14("0693999900001"))]),
+             "body.gtins[0]"),
+    # -- recall ------------------------------------------------------------------------------
+    conflict("batch-recalled", lambda w: ship(w.coop_a, "S-2", "mill", [("A-1a", "1")]),
+             "body.items[0].batch", split_then_recalled),
+    conflict("batch-recalled.split", lambda w: split(w.coop_a, "A-1b", [("A-9", "1")]), "body.from",
+             split_then_recalled),
+    conflict("batch-recalled.merge", lambda w: merge(w.coop_a, ["A-1a", "A-1b"], "M-1"),
+             "body.from[0]", split_then_recalled),
+    conflict("batch-recalled.process", lambda w: process(w.coop_a, [("A-1b", "10")], "R-1", "7"),
+             "body.inputs[0].batch", split_then_recalled),
+    conflict("already-recalled", lambda w: recall(w.regulator, "A-1b"), "body.batch",
+             split_then_recalled),
+    conflict("already-recalled.descendant", lambda w: recall(w.coop_a, "A-1b"), "body.batch",
+             split_then_recalled),
+    # -- roles -------------------------------------------------------------------------------
+    forbidden("retailer-registers-batch", lambda w: register(w.shop_1, "X-1", "1")),
+    forbidden("regulator-registers-batch", lambda w: register(w.regulator, "X-1", "1")),
+    forbidden("producer-approves", lambda w: approve(w.coop_a, PADDY, "coop-a", "5000")),
+    forbidden("producer-suspends", lambda w: suspend(w.coop_a, PADDY, "coop-b")),
+    forbidden("producer-reinstates", lambda w: suspend(w.coop_b, PADDY, "coop-b", reinstate=True),
+              suspended_b),
+    forbidden("processor-registers-product",
+              lambda w: product_register(w.mill, "wuchang-millet", "小米", "millet",
+                                         gtins=[gtin14("0693999900001")])),
+    forbidden("producer-registers-org", lambda w: w.coop_a.register(Actor("coop-d"), ["producer"])),
+    forbidden("recall-by-holder", lambda w: recall(w.mill, "A-1"), received_by_mill),
+    forbidden("recall-by-other-producer", lambda w: recall(w.coop_b, "A-1")),
+    forbidden("recall-by-retailer", lambda w: recall(w.shop_1, "B-1")),
+    # -- body shapes -------------------------------------------------------------------------
+    malformed("quantity-json-number", register_with(quantity=10), "body.quantity"),
+    malformed("quantity-json-float", register_with(quantity=0.5), "body.quantity"),
+    malformed("quantity-negative", register_with(quantity="-5"), "body.quantity"),
+    malformed("quantity-zero", register_with(quantity="0.000000"), "body.quantity"),
+    malformed("quantity-seven-decimals", register_with(quantity="1.0000001"), "body.quantity"),
+    malformed("quantity-exponent", register_with(quantity="1e3"), "body.quantity"),
+    malformed("quantity-leading-zero", register_with(quantity="010"), "body.quantity"),
+    malformed("quantity-sixteen-digits", register_with(quantity="1" * 16), "body.quantity"),
+    malformed("unknown-field", register_with(colour="golden"), "body.colour"),
+    malformed("lot-21-chars", register_with(lot="L" * 21), "body.lot"),
+    malformed("missing-harvested", lambda w: w.coop_a.sign("batch.register", {
+        "batch": "A-2", "product": PADDY, "lot": "LA-2", "quantity": "10"}), "body.harvested"),
+    malformed("harvested-not-a-date", register_with(harvested="2026-02-30"), "body.harvested"),
+    malformed("unknown-origin-field", register_with(origin={"plot": "north field", "alt": "120"}),
+              "body.origin.alt"),
+    malformed("item-quantity-json-number", lambda w: w.coop_a.sign("shipment.send", {
+        "shipment": "S-2", "to": "mill", "items": [{"batch": "A-1", "quantity": 1}]}),
+        "body.items[0].quantity"),
+    malformed("item-twice", lambda w: ship(w.coop_a, "S-2", "mill", [("A-1", "1"), ("A-1", "2")]),
+              "body.items"),
+    malformed("split-part-negative", lambda w: split(w.coop_a, "A-1", [("A-9", "-1")]),
+              "body.into[0].quantity"),
+    malformed("merge-one-parent", lambda w: merge(w.coop_a, ["A-1"], "M-1"), "body.from"),
+    malformed("quota-json-number", lambda w: approve(w.regulator, PADDY, "coop-b", 600), "body.quota"),
+    malformed("year-as-string", lambda w: approve(w.regulator, PADDY, "coop-b", "600", year="2026"),
+              "body.year"),
+]
+
+
+class Copies:
+    """One copy of the world per setup, shared by the rows that use it (a refused statement
+    writes nothing, which each row checks); a copy that something was written to is dropped."""
+
+    def __init__(self, template: Template, root: Path, stack: ExitStack) -> None:
+        self.template, self.root, self.stack = template, root, stack
+        self._copies: dict[Setup | None, tuple[Service, FlaskClient]] = {}
+
+    def get(self, setup: Setup | None) -> tuple[Service, FlaskClient]:
+        if setup not in self._copies:
+            directory = self.root / str(len(list(self.root.iterdir())))
+            directory.mkdir()
+            service = self.stack.enter_context(self.template.copy(directory))
+            if setup is not None:
+                service.log.append(setup(self.template.world))
+            app = self.stack.enter_context(serving(service.settings))
+            self._copies[setup] = service, app.test_client()
+        return self._copies[setup]
+
+    def drop(self, setup: Setup | None) -> None:
+        self._copies.pop(setup, None)
+
+
+@pytest.fixture(scope="module")
+def copies(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copies]:
+    with ExitStack() as stack:
+        yield Copies(template, tmp_path_factory.mktemp("refusals"), stack)
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=[case.id for case in REFUSALS])
+def test_violating_statement_is_refused_and_nothing_written(case: Refusal, copies: Copies) -> None:
+    service, client = copies.get(case.setup)
+    size, before = service.log.size(), dump(service.engine)
+    try:
+        resp = post(client, case.statement(copies.template.world))
+
+        assert_problem(resp, case.status, case.code, case.field)
+        assert service.log.size() == size
+        assert dump(service.engine) == before
+    finally:
+        if service.log.size() != size:
+            copies.drop(case.setup)
+
+
+def test_the_table_names_every_rule_the_domain_can_break() -> None:
+    sources = "".join(p.read_text() for p in Path(gi_trace.domain.__file__).parent.glob("*.py"))
+    rules = set(re.findall(r'violation\("([a-z-]+)"', sources))
+    assert rules <= {case.code for case in REFUSALS}
+
+
+# -- the boundaries themselves, which must be allowed -------------------------------------------
+
+def approval(service: Service, product: str, producer: str) -> tuple[str, str]:
+    a = tables.approvals.c
+    with service.engine.connect() as conn:
+        row = conn.execute(select(a.quota, a.used).where(
+            (a.product == product) & (a.producer == producer))).one()
+    return row.quota, row.used
+
+
+def test_registering_exactly_the_remaining_quota_succeeds_and_a_millionth_more_fails(
+        world: World, world_service: Service, world_client: FlaskClient) -> None:
+    # coop-b: quota 500.5, 200 used.
+    assert post(world_client, register(world.coop_b, "B-2", "300.499999")).status_code == 201
+    assert post(world_client, register(world.coop_b, "B-3", "0.000001")).status_code == 201
+    assert approval(world_service, PADDY, "coop-b") == ("500.5", "500.5")
+    size, before = world_service.log.size(), dump(world_service.engine)
+
+    resp = post(world_client, register(world.coop_b, "B-4", "0.000001"))
+
+    assert_problem(resp, 409, "quota-exceeded", "body.quantity")
+    assert (world_service.log.size(), dump(world_service.engine)) == (size, before)
+
+
+def test_quota_counts_exact_decimals(world: World, world_service: Service,
+                                     world_client: FlaskClient) -> None:
+    for batch, quantity in (("B-2", "0.1"), ("B-3", "0.2")):
+        assert post(world_client, register(world.coop_b, batch, quantity)).status_code == 201
+    assert approval(world_service, PADDY, "coop-b") == ("500.5", "200.3")
+
+
+def test_raising_the_quota_allows_more_and_lowering_it_to_exactly_used_is_allowed(
+        world: World, world_service: Service, world_client: FlaskClient) -> None:
+    assert post(world_client, approve(world.regulator, PADDY, "coop-a", "300")).status_code == 201
+    assert approval(world_service, PADDY, "coop-a") == ("300", "300")
+    assert post(world_client, approve(world.regulator, PADDY, "coop-a", "400.25")).status_code == 201
+    assert post(world_client, register(world.coop_a, "A-2", "100.25")).status_code == 201
+    assert approval(world_service, PADDY, "coop-a") == ("400.25", "400.25")
+
+
+def test_a_reinstated_producer_registers_again(world: World, world_client: FlaskClient) -> None:
+    assert post(world_client, suspend(world.regulator, PADDY, "coop-b")).status_code == 201
+    assert post(world_client, register(world.coop_b, "B-2", "1")).status_code == 409
+    assert post(world_client, suspend(world.regulator, PADDY, "coop-b", reinstate=True)).status_code == 201
+    assert post(world_client, register(world.coop_b, "B-2", "1")).status_code == 201
+
+
+def test_the_suspension_is_per_product(world: World, world_client: FlaskClient) -> None:
+    assert post(world_client, suspend(world.regulator, TEA, "coop-a")).status_code == 201
+    assert post(world_client, register(world.coop_a, "A-2", "1")).status_code == 201
+    assert post(world_client, register(world.coop_a, "T-2", "1", product=TEA)).status_code == 409
+
+
+def test_output_exactly_at_the_yield_succeeds(world: World, world_service: Service,
+                                             world_client: FlaskClient) -> None:
+    resp = post(world_client, process(world.coop_a, [("A-1", "100")], "R-1", "70.000000"))
+
+    assert resp.status_code == 201, resp.get_json()
+    b = tables.batches.c
+    with world_service.engine.connect() as conn:
+        assert conn.execute(select(b.product, b.quantity).where(b.batch == "R-1")).one() == (RICE, "70")
+
+
+def test_a_group_with_one_violation_writes_nothing(world: World, world_service: Service,
+                                                  world_client: FlaskClient) -> None:
+    size, before = world_service.log.size(), dump(world_service.engine)
+    group = [ship(world.coop_a, "S-1", "mill", [("A-1", "100")]), receive(world.mill, "S-1"),
+             ship(world.mill, "S-2", "dist", [("A-1", "100.000001")])]
+
+    resp = world_client.post("/v1/statements", json=[e.to_dict() for e in group])
+
+    assert resp.status_code == 409 and resp.mimetype == PROBLEM
+    problem = resp.get_json(force=True)
+    assert (problem["code"], problem["field"], problem["index"]) == (
+        "insufficient-holding", "body.items[0].quantity", 2)
+    assert (world_service.log.size(), dump(world_service.engine)) == (size, before)
+
+
+def test_the_worlds_gtins_carry_gs1_check_digits() -> None:
+    assert gtin14("0400638133393") == "04006381333931"  # EAN-13 4006381333931, padded to 14
+    assert all(gtin_check_digit_ok(g) for gtins in GTINS.values() for g in gtins)
+    assert not gtin_check_digit_ok(wrong_check_digit(GTINS[PADDY][0]))
