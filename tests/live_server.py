@@ -17,7 +17,7 @@ def live_server(settings: Settings) -> Iterator[str]:
     """Serve the app over `settings` in a thread; yields its base URL."""
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -1,4 +1,5 @@
-"""Turn ledger errors into one clear line on stderr and a non-zero exit, never a traceback."""
+"""Turn ledger and client errors into one clear line on stderr and a non-zero exit, never a
+traceback."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from gi_trace.client.errors import ClientError, VerificationError
 from gi_trace.ledger.errors import LedgerError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,12 +22,22 @@ def describe(error: LedgerError) -> str:
     return f"{error.code}{where}{at}: {error.message}"
 
 
+def describe_client(error: ClientError) -> str:
+    """Problems already read "HTTP 409 code [field]: detail"; a failed proof must stand out."""
+    if isinstance(error, VerificationError):
+        where = f" [{error.field}]" if error.field else ""
+        return f"NOT VERIFIED ({error.code}){where}: {error.message}; do not trust this server's answer"
+    return str(error)
+
+
 @contextmanager
 def reported() -> Iterator[None]:
     try:
         yield
     except LedgerError as e:
         raise click.ClickException(describe(e)) from e
+    except ClientError as e:
+        raise click.ClickException(describe_client(e)) from e
 
 
 def friendly(command: F) -> F:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from gi_trace.cli import audit, demo, keys, projections, server, statements
+from gi_trace.cli import (
+    audit,
+    batches,
+    demo,
+    keys,
+    projections,
+    server,
+    shipments,
+    statements,
+)
 
 
 @click.group(help="gi-trace: a signed, verifiable ledger of geographical-indication products.")
@@ -13,7 +22,7 @@ def cli() -> None:
     pass
 
 
-for module in (server, keys, statements, audit, demo, projections):
+for module in (server, keys, statements, batches, shipments, audit, demo, projections):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,4 +1,5 @@
-"""`gi-trace sign` and `gi-trace submit`: sign on the client, send to the server."""
+"""`gi-trace sign` and `gi-trace submit`: sign on the client, send to the server, and check
+that the server really included what was sent."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any, TextIO
 
 import click
 
+from gi_trace.cli.connect import report, with_log_client
 from gi_trace.cli.errors import friendly
-from gi_trace.cli.http import post_json
+from gi_trace.client import LogClient
 from gi_trace.ledger import keys
 from gi_trace.ledger.canonical import parse_json
 from gi_trace.ledger.errors import MalformedError
@@ -37,23 +39,23 @@ def sign(key_path: str, statement: TextIO) -> None:
     click.echo(json.dumps(envelope.to_dict(), ensure_ascii=False, indent=2))
 
 
-@click.command(help="Submit one envelope, or a JSON list of up to 1,000, to a gi-trace server.")
-@click.option("--url", required=True, help="the server's base URL, e.g. http://127.0.0.1:8000")
+@click.command(help="Submit one envelope, or a JSON list of up to 1,000 (all or nothing), to a "
+                    "gi-trace server, and verify each one's inclusion in a signed checkpoint.")
 @click.argument("envelope", type=click.File("r", encoding="utf-8"), default="-")
 @friendly
-def submit(url: str, envelope: TextIO) -> None:
+@with_log_client
+def submit(client: LogClient, envelope: TextIO) -> None:
     payload = read_json(envelope)
-    if isinstance(payload, list):
-        for index, item in enumerate(payload):
-            try:
-                Envelope.from_dict(item)
-            except MalformedError as e:
-                raise e.at(index) from None
-    else:
-        Envelope.from_dict(payload)
-    result = post_json(url.rstrip("/") + "/v1/statements", payload)
-    for entry in result if isinstance(result, list) else [result]:
-        click.echo(f"seq {entry['seq']}  leaf {entry['leaf_hash']}")
+    items = payload if isinstance(payload, list) else [payload]
+    envelopes = []
+    for index, item in enumerate(items):
+        try:
+            envelopes.append(Envelope.from_dict(item))
+        except MalformedError as e:
+            raise (e.at(index) if isinstance(payload, list) else e) from None
+    if not envelopes:
+        raise MalformedError("an empty list has nothing to submit", code="batch-size")
+    report(client, client.append(envelopes, many=isinstance(payload, list)), types=False)
 
 
 COMMANDS = [sign, submit]

@@ -73,3 +73,14 @@ class ProblemError(ClientError):
                    field=field if isinstance(field, str) else None,
                    index=index if isinstance(index, int) and not isinstance(index, bool) else None,
                    problem=body)
+
+
+class StatementError(ClientError):
+    """The statement could not be built or signed here; nothing was sent."""
+
+    code = "bad-statement"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        where = f" [{field}]" if field else ""
+        super().__init__(f"{code or self.code}{where}: {message}", code=code)
+        self.field = field

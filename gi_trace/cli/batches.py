@@ -1,0 +1,91 @@
+"""`gi-trace batch …` and `gi-trace recall`: a producer's and a holder's batch statements.
+
+Each command signs one statement with --key on this machine, submits it, and
+returns only once its inclusion in a signed checkpoint has been verified.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from gi_trace.cli.connect import PORTION, report, with_client
+from gi_trace.cli.errors import friendly
+from gi_trace.client import Client
+from gi_trace.client.drafts import Quantity
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group(help="Register, split, merge and process batches of a GI product.")
+def batch() -> None:
+    pass
+
+
+@batch.command("register", help="Register a harvest: a new batch of a GI product you are approved "
+                                "for (counts against your yearly quota).")
+@click.option("--batch", "batch_id", required=True, help="new batch id, e.g. minle-2026-001")
+@click.option("--product", required=True, help="GI product id, e.g. wuchang-rice-paddy")
+@click.option("--lot", required=True, help="lot number printed on labels (GS1 AI 10, ≤ 20 chars)")
+@click.option("--quantity", required=True, help="exact decimal, in the product's unit")
+@click.option("--harvested", required=True, type=DATE, help="harvest date, YYYY-MM-DD")
+@click.option("--plot", help="field or plot name")
+@click.option("--lat", help="latitude, decimal degrees")
+@click.option("--lon", help="longitude, decimal degrees")
+@friendly
+@with_client
+def register(client: Client, batch_id: str, product: str, lot: str, quantity: str,
+             harvested: datetime, plot: str | None, lat: str | None, lon: str | None) -> None:
+    report(client, [client.register_batch(batch_id, product, lot, quantity, harvested.date(),
+                                          plot=plot, lat=lat, lon=lon)])
+
+
+@batch.command("split", help="Split a batch you hold into child batches (children sum to at "
+                             "most the parent).")
+@click.option("--from", "from_batch", required=True, help="the batch to split")
+@click.option("--into", "into", type=PORTION, multiple=True, required=True,
+              help="a child batch and its quantity, BATCH=QTY; repeat for each child")
+@friendly
+@with_client
+def split(client: Client, from_batch: str, into: tuple[tuple[str, Quantity], ...]) -> None:
+    report(client, [client.split_batch(from_batch, list(into))])
+
+
+@batch.command("merge", help="Merge batches you hold of one GI product into a new batch.")
+@click.option("--from", "from_batches", multiple=True, required=True,
+              help="a batch to merge; repeat for each (at least two)")
+@click.option("--into", required=True, help="the new batch id")
+@click.option("--lot", required=True, help="the new batch's lot number")
+@friendly
+@with_client
+def merge(client: Client, from_batches: tuple[str, ...], into: str, lot: str) -> None:
+    report(client, [client.merge_batches(list(from_batches), into, lot)])
+
+
+@batch.command("process", help="Process batches you hold (e.g. milling paddy into rice) into a "
+                               "new batch, within the product's declared yield.")
+@click.option("--process", required=True, help="the declared process, e.g. milling")
+@click.option("--input", "inputs", type=PORTION, multiple=True, required=True,
+              help="an input batch and the quantity used, BATCH=QTY; repeat for each")
+@click.option("--output", required=True, help="the output batch id")
+@click.option("--lot", required=True, help="the output batch's lot number")
+@click.option("--quantity", required=True, help="output quantity, exact decimal")
+@friendly
+@with_client
+def process(client: Client, process: str, inputs: tuple[tuple[str, Quantity], ...], output: str,
+            lot: str, quantity: str) -> None:
+    report(client, [client.process_batch(process, list(inputs), output, lot, quantity)])
+
+
+@click.command(help="Recall a batch (regulator or its producer); every batch made from it is "
+                    "recalled too.")
+@click.option("--batch", "batch_id", required=True, help="the batch to recall")
+@click.option("--reason", required=True, help="why, as it will show to whoever scans a label")
+@friendly
+@with_client
+def recall(client: Client, batch_id: str, reason: str) -> None:
+    report(client, [client.recall(batch_id, reason)])
+
+
+COMMANDS = [batch, recall]

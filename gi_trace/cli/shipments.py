@@ -1,0 +1,46 @@
+"""`gi-trace ship`, `receive` and `reject`: goods changing hands, signed by both sides.
+
+A shipment stays pending until the receiver signs its receipt (or rejects it,
+which returns the goods to the sender), so custody is never claimed one-sidedly.
+"""
+
+from __future__ import annotations
+
+import click
+
+from gi_trace.cli.connect import PORTION, report, with_client
+from gi_trace.cli.errors import friendly
+from gi_trace.client import Client
+from gi_trace.client.drafts import Quantity
+
+
+@click.command(help="Ship (part of) batches you hold to another organisation.")
+@click.option("--shipment", required=True, help="new shipment id, e.g. minle-jinhe-2026-01")
+@click.option("--to", "to", required=True, help="the receiving organisation's id")
+@click.option("--item", "items", type=PORTION, multiple=True, required=True,
+              help="a batch and the quantity shipped, BATCH=QTY; repeat for each batch")
+@friendly
+@with_client
+def ship(client: Client, shipment: str, to: str, items: tuple[tuple[str, Quantity], ...]) -> None:
+    report(client, [client.ship(shipment, to, list(items))])
+
+
+@click.command(help="Sign the receipt of a shipment addressed to you: you now hold its goods.")
+@click.option("--shipment", required=True)
+@click.option("--reason", help="optional note, e.g. what was checked on arrival")
+@friendly
+@with_client
+def receive(client: Client, shipment: str, reason: str | None) -> None:
+    report(client, [client.receive(shipment, reason=reason)])
+
+
+@click.command(help="Reject a shipment addressed to you: the goods go back to the sender.")
+@click.option("--shipment", required=True)
+@click.option("--reason", required=True, help="why, e.g. seals broken, wrong quantity")
+@friendly
+@with_client
+def reject(client: Client, shipment: str, reason: str) -> None:
+    report(client, [client.reject(shipment, reason)])
+
+
+COMMANDS = [ship, receive, reject]
