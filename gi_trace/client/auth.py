@@ -20,13 +20,13 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gi_trace.ledger.challenge import auth_signing_input
 from gi_trace.ledger.encoding import b64url_encode
 from gi_trace.ledger.keys import private_key_id
 
 from .errors import TransportError
 from .http import Http
 
-AUTH_PREFIX = b"gi-trace/v1/auth\n"
 REFRESH_MARGIN = 30.0  # seconds before expiry at which a token counts as expired
 
 
@@ -81,7 +81,7 @@ class Authenticator:
         challenge = issued.get("challenge") if isinstance(issued, dict) else None
         if not isinstance(challenge, str) or not challenge:
             raise TransportError("the server's answer has no challenge", code="bad-response")
-        signature = self._key.sign(AUTH_PREFIX + challenge.encode("utf-8"))
+        signature = self._key.sign(auth_signing_input(challenge))
         answer = self.http.post_json("/v1/auth/token", {"challenge": challenge,
                                                         "signature": b64url_encode(signature)})
         token = answer.get("token") if isinstance(answer, dict) else None

@@ -1,5 +1,5 @@
-"""The authentication protocol, as both sides must spell it: plain Python, no Flask, so a
-client (gi_trace.client, a phone app's port) imports it without the server.
+"""The authentication protocol as the API states it; the signed bytes themselves are in
+gi_trace.ledger.challenge, which clients import without Flask.
 
 1. POST /v1/auth/challenge {"org", "key"} → {"challenge", "expires"} (valid 5 minutes).
 2. The org signs `auth_signing_input(challenge)` with the private key of `key` (Ed25519).
@@ -15,25 +15,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from gi_trace.ledger.challenge import AUTH_PREFIX, auth_signing_input, sign_challenge
 
-from gi_trace.ledger.encoding import b64url_encode
-
-# Its own domain prefix, so an auth signature can never pass for a statement or a label.
-AUTH_PREFIX = b"gi-trace/v1/auth\n"
 CHALLENGE_TTL = timedelta(minutes=5)
 TOKEN_TTL = timedelta(hours=1)
 SCHEME = "Bearer"
-
-
-def auth_signing_input(challenge: str) -> bytes:
-    """The bytes an org signs to answer `challenge`."""
-    return AUTH_PREFIX + challenge.encode("utf-8")
-
-
-def sign_challenge(private_key: Ed25519PrivateKey, challenge: str) -> str:
-    """The base64url signature to send to POST /v1/auth/token."""
-    return b64url_encode(private_key.sign(auth_signing_input(challenge)))
+__all__ = ["AUTH_PREFIX", "CHALLENGE_TTL", "SCHEME", "TOKEN_TTL", "auth_signing_input",
+           "sign_challenge"]
 
 
 DESCRIPTION = f"""\
