@@ -6,12 +6,16 @@ PostgreSQL database emptied for it), initialised with `service.initialize` and
 holding a number of producer organisations registered by the regulator, so
 that the measured statements come from many actors and their nonces spread.
 
-The measured statements are what producers sign most: `batch.register` (a
-product registered and every producer approved for it beforehand). Where the
-running code does not accept batch registrations yet, they are `key.add`
-statements instead (each producer adding a fresh key of its own), which only
-the ledger's identity layer is needed for. A statement of the chosen kind is
-appended once at setup, so a refused kind is known before anything is timed.
+Each instance measures one kind of statement, one of two paths through the code:
+
+- the ledger path, `key.add`: each producer adds a fresh key of its own, which
+  only the ledger's identity rule checks (the domain keeps no projection of it);
+- the GI domain path, `batch.register`: what producers sign most, a harvest
+  registered against a GI product every producer was approved for beforehand
+  (about five SQL statements of domain rules and projections per append).
+
+A statement of the instance's kind is appended once at setup, so a kind the code
+refuses is known (`Refused`) before anything is timed.
 
 Statements are signed ahead of time in worker processes (the server never
 signs); that work is never timed.
@@ -45,6 +49,8 @@ POSTGRES_ADMIN_URL = os.environ.get("GI_TRACE_BENCH_POSTGRES_URL",
 POSTGRES_DATABASE = "gi_trace_bench"
 ORIGIN = "bench.gi-trace.localhost/log"
 BATCH, KEY_ADD = "batch.register", "key.add"
+KINDS = (KEY_ADD, BATCH)        # measured in this order, each in its own instance
+PATHS = {KEY_ADD: "ledger path", BATCH: "GI domain path"}
 PRODUCT = "wuchang-rice"
 QUOTA = "1000000000"        # kg a year per producer: never the limit here
 ORGS = 16
@@ -146,7 +152,16 @@ def signed_chunks(kind: str, signers: list[Signer], count: int, chunk: int, *, s
             yield result
 
 
+def path_name(statements: str) -> str:
+    """How the report names the path a kind of statement takes: "ledger path (`key.add`)"."""
+    return f"{PATHS.get(statements, statements)} (`{statements}`)"
+
+
 # -- instances ---------------------------------------------------------------------------------
+class Refused(Exception):
+    """The code under test refuses the kind of statement an instance was to measure."""
+
+
 @dataclass
 class Instance:
     kind: str
@@ -154,8 +169,7 @@ class Instance:
     directory: Path
     regulator: Signer
     orgs: list[Signer]
-    statements: str = BATCH         # the type of the measured statements
-    refused: str | None = None      # why batch.register could not be used, if it could not
+    statements: str = KEY_ADD       # the type of the measured statements
 
     def env(self) -> dict[str, str]:
         """The settings as the GI_TRACE_* environment of `gi-trace serve` or `audit verify`."""
@@ -196,10 +210,13 @@ def _setup_batches(regulator: Signer, producers: list[Signer]) -> list[Envelope]
     return envelopes
 
 
-def make_instance(kind: str, directory: Path, database_url: str, *, orgs: int = ORGS,
-                  clock_skew_seconds: int = 300) -> Instance:
-    """A fresh, initialised instance: genesis of one regulator, `orgs` producers, and what
-    the measured statements need (see the module docstring)."""
+def make_instance(kind: str, directory: Path, database_url: str, *, statements: str = KEY_ADD,
+                  orgs: int = ORGS, clock_skew_seconds: int = 300) -> Instance:
+    """A fresh, initialised instance measuring `statements`: genesis of one regulator, `orgs`
+    producers, and what the measured statements need (see the module docstring). Raises
+    Refused when the code under test refuses that kind of statement."""
+    if statements not in PATHS:
+        raise ValueError(f"no benchmark fixture for {statements!r} statements")
     directory.mkdir(parents=True, exist_ok=True)
     settings = Settings(database_url=database_url,
                         operator_key=str(directory / "operator.pem"),
@@ -214,7 +231,7 @@ def make_instance(kind: str, directory: Path, database_url: str, *, orgs: int = 
                  settings.regulators)
     initialize(settings)
     producers = [Signer.new(f"producer-{i:02d}") for i in range(orgs)]
-    instance = Instance(kind, settings, directory, regulator, producers)
+    instance = Instance(kind, settings, directory, regulator, producers, statements)
     service = open_service(settings)
     try:
         log = service.log
@@ -222,13 +239,14 @@ def make_instance(kind: str, directory: Path, database_url: str, *, orgs: int = 
                           {"org": p.org, "name": _name(f"Producer {p.org}"), "roles": ["producer"],
                            "keys": [keys.public_key_b64(p.key())], "region": "230184"})
                     for p in producers])
-        try:
-            log.append(_setup_batches(regulator, producers))
-            log.append(_sign_range((BATCH, producers, 20_000_000, 20_000_001, False)))
-        except LedgerError as e:
-            instance.statements = KEY_ADD
-            instance.refused = f"{e.code}: {e.message}"
+        if statements == KEY_ADD:
             log.append(_sign_range((KEY_ADD, producers, 20_000_000, 20_000_001, False)))
+        else:
+            try:
+                log.append(_setup_batches(regulator, producers))
+                log.append(_sign_range((BATCH, producers, 20_000_000, 20_000_001, False)))
+            except LedgerError as e:
+                raise Refused(f"`{BATCH}` is refused by this code: {e.code}: {e.message}") from e
     finally:
         service.engine.dispose()
     return instance
@@ -304,10 +322,8 @@ def json_list(lines: list[str]) -> str:
 def describe_statements(instance: Instance) -> str:
     """What the instance's measured statements are, for the report."""
     line = _sign_range((instance.statements, instance.orgs, 0, 1, True))[0]
-    text = f"`{instance.statements}`, {statement_bytes(line)} bytes of canonical statement"
-    if instance.refused:
-        text += f" (`batch.register` is refused by this code: {instance.refused})"
-    return text
+    return (f"{path_name(instance.statements)}: {statement_bytes(line)} bytes of canonical "
+            "statement")
 
 
 def statement_bytes(line: str) -> int:
