@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from . import schema
 from .errors import ConflictError, MalformedError, RefusedError
@@ -25,6 +25,11 @@ AUTHORITY_ROLE = "regulator"
 ORG_REGISTER, KEY_ADD, KEY_REVOKE = "org.register", "key.add", "key.revoke"
 IDENTITY_TYPES = frozenset({ORG_REGISTER, KEY_ADD, KEY_REVOKE})
 MAX_KEYS = 16
+
+# Built once: constructing SQLAlchemy statements per call costs more than running them.
+_KEY = select(schema.keys).where(schema.keys.c.key_id == bindparam("kid"))
+_ROLES = select(schema.orgs.c.roles).where(schema.orgs.c.org == bindparam("org"))
+_ADD_KEY = schema.keys.insert()
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class Identity:
     def _key(self, ctx: AppendContext, kid: str) -> KeyRow | None:
         cache = ctx.cache.setdefault("identity.keys", {})
         if kid not in cache:
-            row = ctx.conn.execute(select(schema.keys).where(schema.keys.c.key_id == kid)).first()
+            row = ctx.conn.execute(_KEY, {"kid": kid}).first()
             cache[kid] = KeyRow(row.org, bytes(row.pub), row.revoked_ts) if row else None
         result: KeyRow | None = cache[kid]
         return result
@@ -100,7 +105,7 @@ class Identity:
     def roles(self, ctx: AppendContext, org: str) -> frozenset[str] | None:
         cache = ctx.cache.setdefault("identity.roles", {})
         if org not in cache:
-            row = ctx.conn.execute(select(schema.orgs.c.roles).where(schema.orgs.c.org == org)).first()
+            row = ctx.conn.execute(_ROLES, {"org": org}).first()
             cache[org] = frozenset(json.loads(row.roles)) if row else None
         result: frozenset[str] | None = cache[org]
         return result
@@ -171,8 +176,8 @@ class Identity:
         kid = key_id(pub)
         if self._key(ctx, kid) is not None:
             raise ConflictError("key already registered", field=where, code="duplicate-key")
-        ctx.conn.execute(schema.keys.insert().values(key_id=kid, org=org, pub=pub,
-                                                     added_seq=ctx.seq))
+        ctx.conn.execute(_ADD_KEY, {"key_id": kid, "org": org, "pub": pub, "added_seq": ctx.seq,
+                                    "revoked_ts": None, "revoked_seq": None})
         self._forget(ctx, kid=kid)
 
     def _may_manage(self, ctx: AppendContext, org: str) -> None:
