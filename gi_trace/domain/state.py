@@ -34,7 +34,7 @@ _LINK = tables.lineage.insert()
 
 
 def cached(ctx: AppendContext, kind: str, key: object, load: Callable[[], T]) -> T:
-    """Memoise a lookup for the rest of the transaction (the ledger clears the cache on undo).
+    """Memoise a lookup for the rest of the transaction (a refused group starts a fresh one).
     A handler that changes a memoised fact must `forget` it."""
     memo = ctx.cache.setdefault(f"domain.{kind}", {})
     if key not in memo:

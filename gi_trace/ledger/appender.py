@@ -7,7 +7,6 @@ scratch database, as the audit does); it buffers rows and writes them in bulk.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, select, tuple_
@@ -20,17 +19,6 @@ from .nodes import node_reader
 from .record import GENESIS_PREV, Record
 from .rules import AppendContext, Rule
 from .statement import Envelope
-
-
-@dataclass(frozen=True)
-class Mark:
-    """Where an appender stood, so a refused request can be undone inside a group."""
-
-    size: int
-    prev: bytes
-    frontier: tuple[bytes, ...]
-    records: int
-    nodes: int
 
 
 class Appender:
@@ -93,20 +81,6 @@ class Appender:
         self.prev = record.record_hash
         return record
 
-    def mark(self) -> Mark:
-        return Mark(self.size, self.prev, tuple(self.frontier.hashes), len(self._records),
-                    len(self._nodes))
-
-    def rewind(self, mark: Mark) -> None:
-        """Forget what was added since `mark` (the caller rolls back its savepoint too)."""
-        for row in self._records[mark.records:]:
-            self._nonces.discard((row[_ACTOR], row[_NONCE]))
-        del self._records[mark.records:]
-        del self._nodes[mark.nodes:]
-        self.size, self.prev = mark.size, mark.prev
-        self.frontier = Frontier(mark.size, list(mark.frontier))
-        self.cache.clear()
-
     def flush(self) -> None:
         """Write the buffered rows with plain DBAPI executemany: the hot path of bulk appends."""
         for table, rows in ((schema.records, self._records), (schema.nodes, self._nodes)):
@@ -126,9 +100,6 @@ def check_type(type_: str, known: frozenset[str]) -> None:
     if type_ not in known:
         raise MalformedError(f"unknown statement type {type_!r}", field="statement.type",
                              code="unknown-type")
-
-
-_ACTOR, _NONCE = 5, 6  # positions in a buffered record row, in the order of the table's columns
 
 
 def _insert_sql(conn: Connection, table: Table) -> str:

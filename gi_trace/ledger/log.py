@@ -36,6 +36,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Refused(Exception):
+    """A request of a group that a rule refused; the rest of the group is appended again."""
+
+    def __init__(self, request: Request, error: LedgerError) -> None:
+        super().__init__(error.message)
+        self.request, self.error = request, error
+
+
 def verify_signatures(envelopes: Sequence[Envelope], pubs: Sequence[bytes | None]) -> None:
     """Raise for the first statement whose key is unknown or whose signature is bad."""
     for index, (envelope, pub) in enumerate(zip(envelopes, pubs, strict=True)):
@@ -94,46 +102,44 @@ class Log:
         return [self._pubs.get(e.statement.key) or known.get(e.statement.key) for e in envelopes]
 
     def _commit(self, group: list[Request]) -> None:
-        """Append a group of requests in one transaction; settle each request."""
-        results: list[tuple[Request, list[Record]]] = []
+        """Append a group of requests in one transaction and settle each request.
+
+        Optimistic: a refused request is taken out and the others are appended again
+        in a fresh transaction, so the common case pays for no savepoints.
+        """
+        pending = list(group)
+        while pending:
+            try:
+                results = self._append_all(pending)
+            except _Refused as refused:
+                refused.request.error = refused.error
+                pending.remove(refused.request)
+                continue
+            for request, records in results:
+                request.records = records
+            return
+
+    def _append_all(self, requests: list[Request]) -> list[tuple[Request, list[Record]]]:
+        results = []
         try:
             with write_transaction(self.engine) as conn:
                 appender = Appender.at_head(conn, self.identity, self.rules)
-                appender.expect([e for request in group for e in request.envelopes])
-                for request in group:
-                    records = self._apply(conn, appender, request, isolated=len(group) > 1)
-                    if records is not None:
-                        results.append((request, records))
+                appender.expect([e for request in requests for e in request.envelopes])
+                for request in requests:
+                    records = []
+                    for index, (envelope, pub) in enumerate(
+                            zip(request.envelopes, request.pubs, strict=True)):
+                        try:
+                            records.append(appender.add(envelope, pub))
+                        except LedgerError as e:
+                            raise _Refused(request, e.at(index)) from None
+                    results.append((request, records))
                 appender.flush()
                 self._write_checkpoint(conn, appender.size, appender.root())
         except IntegrityError as e:
             raise ConflictError("the log changed under this append; retry",
                                 code="concurrent-append") from e
-        for request, records in results:
-            request.records = records
-
-    @staticmethod
-    def _apply(conn: Connection, appender: Appender, request: Request, *,
-               isolated: bool) -> list[Record] | None:
-        mark = appender.mark()
-        savepoint = conn.begin_nested() if isolated else None
-        try:
-            records = []
-            for index, (envelope, pub) in enumerate(zip(request.envelopes, request.pubs, strict=True)):
-                try:
-                    records.append(appender.add(envelope, pub))
-                except LedgerError as e:
-                    raise e.at(index) from None
-        except LedgerError as e:
-            if savepoint is None:
-                raise
-            savepoint.rollback()
-            appender.rewind(mark)
-            request.error = e
-            return None
-        if savepoint is not None:
-            savepoint.commit()
-        return records
+        return results
 
     def _check_window(self, envelopes: Sequence[Envelope]) -> None:
         now = self.clock()
