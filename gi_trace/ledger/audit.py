@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing import get_context
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
@@ -29,7 +30,7 @@ from .checkpoint import Checkpoint, open_checkpoint
 from .database import write_transaction
 from .errors import LedgerError
 from .identity import Identity, TrustRoots, introduced_keys
-from .keys import key_id, verify
+from .keys import first_bad_signature, key_id
 from .merkle import Frontier
 from .nodes import node_reader
 from .note import NoteVerifier
@@ -77,14 +78,6 @@ class _Failed(Exception):
         self.failure = AuditFailure(seq, reason, code)
 
 
-def first_bad_signature(items: Sequence[tuple[bytes, bytes, bytes]]) -> int | None:
-    """Index of the first (public key, message, signature) that does not verify."""
-    for index, (pub, message, signature) in enumerate(items):
-        if not verify(pub, message, signature):
-            return index
-    return None
-
-
 @dataclass
 class _Chunk:
     """Records that passed the structural checks, ready to replay, and the failure after them."""
@@ -115,7 +108,9 @@ class Auditor:
         try:
             checkpoint = self._open(self.source.latest_checkpoint())
             if executor is None:
-                with ProcessPoolExecutor(max_workers=2) as pool:
+                # Workers start from a fresh interpreter that imports only the verifier,
+                # not from a fork of this process with its database and rule modules.
+                with ProcessPoolExecutor(max_workers=2, mp_context=get_context("forkserver")) as pool:
                     self._replay(checkpoint, pool)
             else:
                 self._replay(checkpoint, executor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import nacl.bindings
@@ -54,6 +55,15 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
     except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError):
         return False
     return True
+
+
+def first_bad_signature(items: Sequence[tuple[bytes, bytes, bytes]]) -> int | None:
+    """Index of the first (public key, message, signature) that does not verify: the work an
+    audit hands to its worker processes, which import only this module."""
+    for index, (pub, message, signature) in enumerate(items):
+        if not verify(pub, message, signature):
+            return index
+    return None
 
 
 def generate() -> Ed25519PrivateKey:
