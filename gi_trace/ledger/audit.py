@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
-from multiprocessing import get_context
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
@@ -108,9 +107,7 @@ class Auditor:
         try:
             checkpoint = self._open(self.source.latest_checkpoint())
             if executor is None:
-                # Workers start from a fresh interpreter that imports only the verifier,
-                # not from a fork of this process with its database and rule modules.
-                with ProcessPoolExecutor(max_workers=2, mp_context=get_context("forkserver")) as pool:
+                with ProcessPoolExecutor(max_workers=2) as pool:
                     self._replay(checkpoint, pool)
             else:
                 self._replay(checkpoint, executor)

@@ -59,7 +59,7 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
 
 def first_bad_signature(items: Sequence[tuple[bytes, bytes, bytes]]) -> int | None:
     """Index of the first (public key, message, signature) that does not verify: the work an
-    audit hands to its worker processes, which import only this module."""
+    audit hands to its worker processes."""
     for index, (pub, message, signature) in enumerate(items):
         if not verify(pub, message, signature):
             return index
