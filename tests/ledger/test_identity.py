@@ -10,19 +10,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from gi_trace.ledger import keys, schema
 from gi_trace.ledger.database import make_engine
 from gi_trace.ledger.errors import ConflictError, LedgerError, MalformedError, RefusedError
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.identity import TrustRoots
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.note import NoteSigner
 from gi_trace.ledger.statement import Envelope, Statement, format_ts
 from gi_trace.migrate import upgrade
-from gi_trace.service import Service, initialize, open_service
-from gi_trace.settings import Settings
+from gi_trace.service import Service
+from tests.module_service import module_service
 from tests.support import Actor
 
 
@@ -62,42 +61,11 @@ SHARED_SCHEMA = "test_identity_shared"
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared_world(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One world per database for the long tables, which would cost a set-up per case.
-
-    A refusal writes nothing (the test asserts it) and every other case works on
-    organisations of its own, so the cases cannot see each other. On PostgreSQL
-    the world lives in its own schema, which the per-test fixtures that empty
-    `public` leave alone.
-    """
-    tmp = tmp_path_factory.mktemp("identity")
-    server: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp}/ledger.db"
-    else:
-        server = request.getfixturevalue("postgres_server")
-        _reset_schema(server, create=True)
-        url = f"{server}?options=-csearch_path%3D{SHARED_SCHEMA}"
+    """One world per database for the long tables. A refusal writes nothing (the test
+    asserts it) and every other case works on organisations of its own."""
     regulator = Actor("cnipa")
-    settings = Settings(database_url=url, operator_key=str(tmp / "operator.pem"),
-                        regulators=str(tmp / "regulators.json"), origin="test.gi-trace/log")
-    save_genesis([regulator.register_self()], settings.regulators)
-    initialize(settings)
-    service = open_service(settings)
-    try:
+    with module_service(request, tmp_path_factory, SHARED_SCHEMA, regulator) as service:
         yield populate(service, regulator)
-    finally:
-        service.engine.dispose()
-        if server is not None:
-            _reset_schema(server, create=False)
-
-
-def _reset_schema(server: str, *, create: bool) -> None:
-    engine = create_engine(server)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SHARED_SCHEMA} CASCADE"))
-        if create:
-            conn.execute(text(f"CREATE SCHEMA {SHARED_SCHEMA}"))
-    engine.dispose()
 
 
 def clocked(service: Service, moment: datetime) -> Log:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from gi_trace.ledger import keys, merkle, schema
@@ -27,13 +27,12 @@ from gi_trace.ledger.errors import (
     RefusedError,
     VerificationError,
 )
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.log import MAX_BATCH, Log
 from gi_trace.ledger.note import NoteSigner, NoteVerifier
 from gi_trace.ledger.record import Record
 from gi_trace.ledger.statement import Envelope, Statement, format_ts
-from gi_trace.service import Service, initialize, open_service
-from gi_trace.settings import Settings
+from gi_trace.service import Service
+from tests.module_service import module_service
 from tests.support import Actor
 
 # --- independent RFC 6962 ------------------------------------------------------------------
@@ -119,44 +118,10 @@ SHARED_REGULATOR = Actor("cnipa")
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """One log per database for the tables, which would otherwise cost a set-up per case.
-
-    Each case registers an organisation of its own and checks only what its own
-    append changed, so the cases cannot see each other. On PostgreSQL the log
-    lives in its own schema, which the per-test fixtures that empty `public`
-    leave alone.
-    """
-    tmp = tmp_path_factory.mktemp("log")
-    server: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp}/ledger.db"
-    else:
-        server = request.getfixturevalue("postgres_server")
-        _reset_schema(server, create=True)
-        url = f"{server}?options=-csearch_path%3D{SHARED_SCHEMA}"
-    settings = Settings(database_url=url, operator_key=str(tmp / "operator.pem"),
-                        regulators=str(tmp / "regulators.json"), origin="test.gi-trace/log")
-    save_genesis([SHARED_REGULATOR.register_self()], settings.regulators)
-    initialize(settings)
-    service = open_service(settings)
-    try:
-        if server is not None:
-            with service.engine.connect() as conn:  # the cases really run in the dedicated schema
-                assert conn.scalar(text("SELECT current_schema()")) == SHARED_SCHEMA
+    """One log per database for the tables. Each case registers an organisation of its
+    own and checks only what its own append changed, so the cases cannot see each other."""
+    with module_service(request, tmp_path_factory, SHARED_SCHEMA, SHARED_REGULATOR) as service:
         yield service
-    finally:
-        service.engine.dispose()
-        if server is not None:
-            _reset_schema(server, create=False)
-
-
-def _reset_schema(server: str, *, create: bool) -> None:
-    engine = create_engine(server)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SHARED_SCHEMA} CASCADE"))
-        if create:
-            conn.execute(text(f"CREATE SCHEMA {SHARED_SCHEMA}"))
-    engine.dispose()
 
 
 def fresh_producer(service: Service) -> Actor:
