@@ -7,6 +7,7 @@ scratch database, as the audit does); it buffers rows and writes them in bulk.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, select, tuple_
@@ -19,6 +20,16 @@ from .nodes import node_reader
 from .record import GENESIS_PREV, Record
 from .rules import AppendContext, Rule
 from .statement import Envelope
+
+_HEAD = select(schema.records.c.seq, schema.records.c.record_hash).order_by(
+    schema.records.c.seq.desc()).limit(1)
+
+
+@dataclass(frozen=True)
+class Head:
+    size: int
+    prev: bytes
+    frontier: tuple[bytes, ...]
 
 
 class Appender:
@@ -37,13 +48,23 @@ class Appender:
         self._nonces: set[tuple[str, str]] = set()
 
     @classmethod
-    def at_head(cls, conn: Connection, identity: Identity, rules: tuple[Rule, ...]) -> Appender:
-        """Start from the log's current head: its size, last record hash and compact range."""
-        last = conn.execute(select(schema.records.c.seq, schema.records.c.record_hash)
-                            .order_by(schema.records.c.seq.desc()).limit(1)).first()
+    def at_head(cls, conn: Connection, identity: Identity, rules: tuple[Rule, ...], *,
+                known: Head | None = None) -> Appender:
+        """Start from the log's current head: its size, last record hash and compact range.
+
+        `known` is the head this process left after its last append; if the log has not
+        moved since (same size and last record hash, which commits to the whole chain),
+        its compact range is reused instead of read again."""
+        last = conn.execute(_HEAD).first()
         size, prev = (last.seq + 1, bytes(last.record_hash)) if last else (0, GENESIS_PREV)
-        return cls(conn, identity, rules, size=size, prev=prev,
-                   frontier=Frontier.load(size, node_reader(conn)))
+        if known is not None and (known.size, known.prev) == (size, prev):
+            frontier = Frontier(size, list(known.frontier))
+        else:
+            frontier = Frontier.load(size, node_reader(conn))
+        return cls(conn, identity, rules, size=size, prev=prev, frontier=frontier)
+
+    def head(self) -> Head:
+        return Head(self.size, self.prev, tuple(self.frontier.hashes))
 
     def expect(self, envelopes: Sequence[Envelope]) -> None:
         """Look up in one query which of the coming statements reuse a stored nonce."""

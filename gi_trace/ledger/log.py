@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import merkle, schema
-from .appender import Appender, check_type, known_types
+from .appender import Appender, Head, check_type, known_types
 from .checkpoint import Checkpoint
 from .database import write_transaction
 from .errors import ConflictError, LedgerError, MalformedError, RefusedError, VerificationError
@@ -66,6 +66,7 @@ class Log:
         self.window = window
         self.clock = clock
         self._pubs: dict[str, bytes] = {}
+        self._head: Head | None = None  # where this process's last append left the log
         self._group = GroupCommit(self._commit, MAX_BATCH)
 
     @property
@@ -123,7 +124,7 @@ class Log:
         results = []
         try:
             with write_transaction(self.engine) as conn:
-                appender = Appender.at_head(conn, self.identity, self.rules)
+                appender = Appender.at_head(conn, self.identity, self.rules, known=self._head)
                 appender.expect([e for request in requests for e in request.envelopes])
                 for request in requests:
                     records = []
@@ -139,6 +140,7 @@ class Log:
         except IntegrityError as e:
             raise ConflictError("the log changed under this append; retry",
                                 code="concurrent-append") from e
+        self._head = appender.head()
         return results
 
     def _check_window(self, envelopes: Sequence[Envelope]) -> None:
