@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData
 
 
@@ -15,9 +17,29 @@ def target_metadata() -> list[MetaData]:
     return [ledger, domain]
 
 
-def upgrade(engine: Engine) -> None:
+class NotInitialised(RuntimeError):
+    """The database is missing or behind the code's schema: `gi-trace init` fixes it."""
+
+
+def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", "gi_trace:migrations")
+    return config
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to serve a database that `gi-trace init` has not brought to the code's schema,
+    rather than answer every request with a 500."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current != head:
+        raise NotInitialised(f"database {engine.url.render_as_string()} is at schema revision "
+                             f"{current or 'none'}, the code needs {head}: run `gi-trace init`")
+
+
+def upgrade(engine: Engine) -> None:
+    config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

@@ -26,7 +26,7 @@ from gi_trace.ledger.note import NoteSigner, NoteVerifier
 from gi_trace.ledger.replay import rebuild
 from gi_trace.ledger.rules import Rule
 from gi_trace.ledger.statement import Envelope
-from gi_trace.migrate import upgrade
+from gi_trace.migrate import NotInitialised, upgrade
 from gi_trace.settings import Settings
 
 
@@ -44,6 +44,8 @@ def load_genesis_if_any(settings: Settings) -> list[Envelope]:
 
 
 def operator_signer(settings: Settings) -> NoteSigner:
+    if not Path(settings.operator_key).exists():
+        raise NotInitialised(f"no operator key at {settings.operator_key}: run `gi-trace init`")
     return NoteSigner(settings.origin, keys.load_private_key(settings.operator_key))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from gi_trace.migrate import require_current
 from gi_trace.service import open_service
 from gi_trace.settings import Settings
 
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     service = app.extensions[EXTENSION] = open_service(settings)
+    require_current(service.engine)
     problems.init_app(app)
     api = make_api(app)
     for blueprint in (health.blp, statements.blp, log.blp):

@@ -12,6 +12,7 @@ import click
 
 from gi_trace.client.errors import ClientError, VerificationError
 from gi_trace.ledger.errors import LedgerError
+from gi_trace.migrate import NotInitialised
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,6 +39,8 @@ def reported() -> Iterator[None]:
         raise click.ClickException(describe(e)) from e
     except ClientError as e:
         raise click.ClickException(describe_client(e)) from e
+    except NotInitialised as e:
+        raise click.ClickException(str(e)) from e
 
 
 def friendly(command: F) -> F:

@@ -12,8 +12,10 @@ from flask.testing import FlaskClient
 
 from gi_trace.api import create_app
 from gi_trace.api.context import EXTENSION
+from gi_trace.ledger import keys
 from gi_trace.ledger.errors import LedgerBusyError
 from gi_trace.ledger.log import Log
+from gi_trace.migrate import NotInitialised
 from gi_trace.service import Service
 from gi_trace.settings import Settings
 from tests.api.helpers import assert_problem, post_statements, serving
@@ -111,3 +113,11 @@ def test_busy_log_is_a_503_with_retry_after(app: Flask, producer: Actor,
     resp = post_statements(app.test_client(), producer.note().to_dict())
     assert_problem(resp, 503, "busy")
     assert resp.headers["Retry-After"] == "3"
+
+
+def test_refuses_to_serve_a_database_init_has_not_prepared(settings: Settings) -> None:
+    with pytest.raises(NotInitialised, match=r"no operator key .* run `gi-trace init`"):
+        create_app(settings)
+    keys.save_private_key(keys.generate(), settings.operator_key)
+    with pytest.raises(NotInitialised, match=r"at schema revision none, the code needs .*gi-trace init"):
+        create_app(settings)

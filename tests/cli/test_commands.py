@@ -139,3 +139,9 @@ def test_demo_loads_once_and_audits(tmp_path: Path) -> None:
     assert "not loaded again" in second.output
     audit = runner.invoke(cli, ["audit", "verify", "--db", env["GI_TRACE_DATABASE_URL"]])
     assert audit.exit_code == 0, audit.output
+
+
+def test_commands_before_init_say_what_to_do(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["projections", "rebuild"])
+    assert result.exit_code == 1
+    assert "run `gi-trace init`" in result.output and "Traceback" not in result.output
