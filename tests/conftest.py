@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.log import Log
 from gi_trace.service import Service, initialize, open_service
 from gi_trace.settings import Settings
-from tests.support import Actor
+from tests.support import Actor, instance_settings
 
 POSTGRES_ADMIN_URL = os.environ.get("GI_TRACE_TEST_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -66,12 +65,7 @@ def regulator() -> Actor:
 @pytest.fixture
 def settings(tmp_path: Path, regulator: Actor) -> Settings:
     """Settings for a fresh instance whose genesis is `regulator`, on SQLite."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/gi-trace.db",
-                        operator_key=str(tmp_path / "operator.pem"),
-                        regulators=str(tmp_path / "regulators.json"),
-                        origin="test.gi-trace/log", base_url="https://gi.example")
-    save_genesis([regulator.register_self()], settings.regulators)
-    return settings
+    return instance_settings(tmp_path, regulator.register_self())
 
 
 def _service(settings: Settings) -> Iterator[Service]:

@@ -10,10 +10,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, text
 
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.service import Service, initialize, open_service
-from gi_trace.settings import Settings
-from tests.support import Actor
+from tests.support import Actor, instance_settings
 
 
 @contextmanager
@@ -28,9 +26,7 @@ def module_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         server = request.getfixturevalue("postgres_server")
         _reset_schema(server, schema, create=True)
         url = f"{server}?options=-csearch_path%3D{schema}"
-    settings = Settings(database_url=url, operator_key=str(tmp / "operator.pem"),
-                        regulators=str(tmp / "regulators.json"), origin="test.gi-trace/log")
-    save_genesis([regulator.register_self()], settings.regulators)
+    settings = instance_settings(tmp, regulator.register_self(), database_url=url)
     initialize(settings)
     service = open_service(settings)
     try:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gi_trace.ledger import keys
+from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.statement import Envelope, draft
+from gi_trace.settings import Settings
 
 
 @dataclass
@@ -43,3 +46,15 @@ class Actor:
         fresh key of its own (the ledger refuses statement types no rule owns)."""
         return self.sign("key.add", {"org": self.org, "pub": keys.public_key_b64(keys.generate()),
                                      "reason": f"note {n}"}, ts=ts, nonce=nonce)
+
+
+def instance_settings(root: Path, genesis: Envelope, *, database_url: str | None = None,
+                      database: str = "gi-trace") -> Settings:
+    """Settings for a test instance kept in `root` (SQLite unless `database_url`), with its
+    regulators file holding `genesis`. `gi_trace.service.initialize` makes the database."""
+    settings = Settings(database_url=database_url or f"sqlite:///{root}/{database}.db",
+                        operator_key=str(root / "operator.pem"),
+                        regulators=str(root / "regulators.json"),
+                        origin="test.gi-trace/log", base_url="https://gi.example")
+    save_genesis([genesis], settings.regulators)
+    return settings

@@ -11,11 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gi_trace.api.context import EXTENSION
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.service import Service, initialize
 from gi_trace.settings import Settings
 from tests.api.helpers import Shared, serving
-from tests.support import Actor
+from tests.support import Actor, instance_settings
 
 
 @pytest.fixture
@@ -45,10 +44,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
     """A log of 9 records (genesis, a producer, 7 notes), built once per module."""
     root = tmp_path_factory.mktemp("shared")
     regulator = Actor("cnipa")
-    settings = Settings(database_url=f"sqlite:///{root}/gi-trace.db",
-                        operator_key=str(root / "operator.pem"),
-                        regulators=str(root / "regulators.json"), origin="test.gi-trace/log")
-    save_genesis([regulator.register_self()], settings.regulators)
+    settings = instance_settings(root, regulator.register_self())
     initialize(settings)
     with serving(settings) as app:
         shared = Shared(app, app.extensions[EXTENSION].log, regulator)

@@ -20,12 +20,10 @@ from sqlalchemy import select
 
 from gi_trace.client import Client
 from gi_trace.domain import tables
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.service import Service, initialize, open_service
-from gi_trace.settings import Settings
 from tests.domain.world import PADDY, World, register
 from tests.live_server import live_server
-from tests.support import Actor
+from tests.support import Actor, instance_settings
 
 
 @dataclass
@@ -70,11 +68,7 @@ class Shared:
 @contextmanager
 def open_shared(root: Path) -> Iterator[Shared]:
     world = World()
-    settings = Settings(database_url=f"sqlite:///{root}/gi-trace.db",
-                        operator_key=str(root / "operator.pem"),
-                        regulators=str(root / "regulators.json"),
-                        origin="test.gi-trace/log", base_url="https://gi.example")
-    save_genesis([world.regulator.register_self()], settings.regulators)
+    settings = instance_settings(root, world.regulator.register_self())
     initialize(settings)
     service = open_service(settings)
     try:

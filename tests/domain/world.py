@@ -28,14 +28,13 @@ from sqlalchemy import Engine, Table, event, select
 from gi_trace.domain.tables import metadata as domain_tables
 from gi_trace.ledger import schema
 from gi_trace.ledger.database import make_engine
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.keys import load_private_key
 from gi_trace.ledger.note import NoteSigner, NoteVerifier
 from gi_trace.ledger.sources import DatabaseSource
 from gi_trace.ledger.statement import Envelope
 from gi_trace.service import Service, audit_log, initialize, open_service, rebuild_projections
 from gi_trace.settings import Settings
-from tests.support import Actor
+from tests.support import Actor, instance_settings
 
 PADDY, RICE, TEA = "wuchang-paddy", "wuchang-rice", "longjing-tea"
 YEAR = 2026
@@ -119,11 +118,7 @@ class Template:
     @classmethod
     def build(cls, root: Path) -> Template:
         world = World()
-        settings = Settings(database_url=f"sqlite:///{root}/template.db",
-                            operator_key=str(root / "operator.pem"),
-                            regulators=str(root / "regulators.json"),
-                            origin="test.gi-trace/log", base_url="https://gi.example")
-        save_genesis([world.regulator.register_self()], settings.regulators)
+        settings = instance_settings(root, world.regulator.register_self(), database="template")
         initialize(settings)
         service = open_service(settings)
         try:

@@ -19,13 +19,12 @@ from flask.testing import FlaskClient
 
 from gi_trace.api.auth.protocol import sign_challenge
 from gi_trace.api.context import EXTENSION
-from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.statement import Envelope
 from gi_trace.service import initialize
 from gi_trace.settings import Settings
 from tests.api.helpers import serving
-from tests.support import Actor
+from tests.support import Actor, instance_settings
 
 YEAR = 2025
 HARVESTED = f"{YEAR}-10-01"
@@ -165,12 +164,9 @@ def obtain_token(client: FlaskClient, actor: Actor) -> str:
 
 
 def world_settings(root: Path, regulator: Actor, database_url: str | None = None) -> Settings:
-    settings = Settings(database_url=database_url or f"sqlite:///{root}/gi-trace.db",
-                        operator_key=str(root / "operator.pem"),
-                        regulators=str(root / "regulators.json"), origin="test.gi-trace/log")
     genesis = regulator.sign("org.register", org_body(regulator, ["regulator"], "国家知识产权局",
                                                       "CNIPA"))
-    save_genesis([genesis], settings.regulators)
+    settings = instance_settings(root, genesis, database_url=database_url)
     initialize(settings)
     return settings
 
