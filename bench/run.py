@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -320,29 +320,28 @@ class Bench:
         s = self.sizes
         instance = self.instance(db, "single", path)
         bodies = sign_json(instance.statements, instance.orgs, count)
-        signed = time.monotonic()
-        log = instance.directory / "server.log"
-        with running_server(instance, log, workers=s.server_workers, threads=s.server_threads,
-                            profile_dir=profile_dir) as base:
-            url = base + "/v1/statements"
-            if profile_dir is None:  # a profile should hold the measured statements only
-                self._warm_up(instance, url)
-            start_size, transactions = instance.log_size(), instance.transactions()
-            cap = self._cap(s.single_cap, profile_dir, signed)
-            load: LoadResult
+
+        def fire(url: str, cap: float) -> LoadResult:
             if self.wrk:
-                load = run_wrk(self.wrk, url, bodies, connections=s.connections, threads=2, cap=cap)
-            else:
-                load = run_python(url, bodies, processes=4, connections_per_process=s.connections // 4,
-                                  cap=cap)
-        return HttpRun(db, path, load, 1, start_size, instance.log_size(),
-                       instance.transactions() - transactions, first_error(log))
+                return run_wrk(self.wrk, url, bodies, connections=s.connections, threads=2, cap=cap)
+            return run_python(url, bodies, processes=4, connections_per_process=s.connections // 4,
+                              cap=cap)
+        return self._http_run(instance, db, path, 1, s.single_cap, profile_dir, fire)
 
     def _bulk(self, db: str, path: str, requests: int, profile_dir: Path | None = None) -> HttpRun:
         s = self.sizes
         instance = self.instance(db, "bulk", path)
         lines = sign_json(instance.statements, instance.orgs, requests * s.bulk_list)
         lists = [json_list(lines[i:i + s.bulk_list]) for i in range(0, len(lines), s.bulk_list)]
+
+        def fire(url: str, cap: float) -> LoadResult:
+            return run_python(url, lists, processes=s.bulk_clients, connections_per_process=1, cap=cap)
+        return self._http_run(instance, db, path, s.bulk_list, s.bulk_cap, profile_dir, fire)
+
+    def _http_run(self, instance: Instance, db: str, path: str, per_request: int, cap_seconds: float,
+                  profile_dir: Path | None, fire: Callable[[str, float], LoadResult]) -> HttpRun:
+        """Serve `instance`, warm it up, fire the pre-signed load, and count what the log took."""
+        s = self.sizes
         signed = time.monotonic()
         log = instance.directory / "server.log"
         with running_server(instance, log, workers=s.server_workers, threads=s.server_threads,
@@ -351,9 +350,8 @@ class Bench:
             if profile_dir is None:  # a profile should hold the measured statements only
                 self._warm_up(instance, url)
             start_size, transactions = instance.log_size(), instance.transactions()
-            cap = self._cap(s.bulk_cap, profile_dir, signed)
-            load = run_python(url, lists, processes=s.bulk_clients, connections_per_process=1, cap=cap)
-        return HttpRun(db, path, load, s.bulk_list, start_size, instance.log_size(),
+            load = fire(url, self._cap(cap_seconds, profile_dir, signed))
+        return HttpRun(db, path, load, per_request, start_size, instance.log_size(),
                        instance.transactions() - transactions, first_error(log))
 
     def _profile_http(self, phase: str, db: str) -> None:
