@@ -22,6 +22,7 @@ setup(
         "marshmallow>=3.20,<5",
         "flask-smorest>=0.45,<0.48",
         "qrcode>=7.4",
+        "Pillow>=10",
         "gunicorn>=22",
     ],
     extras_require={
@@ -32,6 +33,10 @@ setup(
             "ruff>=0.6",
             "mypy>=1.10",
             "psycopg[binary]>=3.2,<4",
+            "zxing-cpp>=2.2",
+            "pypdfium2>=4.30",
+            "playwright>=1.45",
+            "jsonschema>=4.20",
         ],
     },
     entry_points={"console_scripts": ["gi-trace=gi_trace.cli.main:main"]},

@@ -10,11 +10,13 @@ from sqlalchemy import Engine, MetaData
 
 
 def target_metadata() -> list[MetaData]:
-    """Every table the service owns: the ledger's and each layer's projections."""
+    """Every table the service owns: the ledger's, each layer's projections, and the labels'
+    scans and reports."""
     from gi_trace.domain.tables import metadata as domain
+    from gi_trace.labels.tables import metadata as labels
     from gi_trace.ledger.schema import metadata as ledger
 
-    return [ledger, domain]
+    return [ledger, domain, labels]
 
 
 class NotInitialised(RuntimeError):

@@ -133,3 +133,22 @@ batch_events = Table(
     Column("ts", String(32), nullable=False),
     Column("detail", Text, nullable=False),  # JSON: what this statement did to this batch
 )
+
+# Every special-sign label issued, one row per serial; its status follows label.void / label.sell.
+labels = Table(
+    "gi_labels", metadata,
+    Column("serial", String(20), primary_key=True),
+    Column("gtin", String(14), nullable=False),
+    Column("batch", String(64), nullable=False, index=True),
+    Column("lot", String(20), nullable=False),
+    Column("issuer", String(64), nullable=False),
+    Column("key", String(64), nullable=False),  # key id that signed the label.issue and the label
+    Column("sig", String(86), nullable=False),  # the label signature, base64url
+    Column("status", String(8), nullable=False),  # issued | void | sold
+    Column("issue_seq", BigInteger, nullable=False),
+    Column("issue_ts", String(32), nullable=False),
+    Column("status_seq", BigInteger),
+    Column("status_ts", String(32)),
+    Column("status_by", String(64)),
+    Column("reason", Text),
+)
