@@ -54,9 +54,13 @@ def _suspension_key(body: dict[str, Any]) -> Any:
     return (_s.product == body["product"]) & (_s.producer == body["producer"])
 
 
-def _suspended(ctx: AppendContext, product_id: str, producer: str) -> bool:
-    return cached(ctx, "suspended", (product_id, producer), lambda: ctx.conn.execute(
-        _SUSPENDED, {"product": product_id, "producer": producer}).first() is not None)
+def require_not_suspended(ctx: AppendContext, product_id: str, producer: str) -> None:
+    """Refuse a suspended producer's harvests and labels."""
+    reason = cached(ctx, "suspended", (product_id, producer), lambda: ctx.conn.scalar(
+        _SUSPENDED, {"product": product_id, "producer": producer}))
+    if reason is not None:
+        raise violation("producer-suspended", f"{producer} is suspended for {product_id}: {reason}",
+                        "statement.actor")
 
 
 def suspend(ctx: AppendContext, body: dict[str, Any]) -> None:
@@ -83,9 +87,7 @@ def reinstate(ctx: AppendContext, body: dict[str, Any]) -> None:
 def use_quota(ctx: AppendContext, product_id: str, year: int, quantity: Decimal) -> None:
     """Count a harvest against the author's approval for that product and year."""
     producer = ctx.statement.actor
-    if _suspended(ctx, product_id, producer):
-        raise violation("producer-suspended", f"{producer} is suspended for {product_id}",
-                        "statement.actor")
+    require_not_suspended(ctx, product_id, producer)
     key = {"k_product": product_id, "k_producer": producer, "k_year": year}
 
     def load() -> list[Decimal] | None:

@@ -22,6 +22,11 @@ LOT_PATTERN = r"^[!%-?A-Z_a-z\"]{1,20}$"
 GTIN14_PATTERN = r"^[0-9]{14}$"
 USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# GS1 AI 21 (serial): up to 20 characters of set 82; at least 12, as a floor under the
+# ≥ 64 random bits DESIGN.md asks for (the server cannot see randomness, only length).
+SERIAL_PATTERN = r"^[!%-?A-Z_a-z\"]{12,20}$"
+SIGNATURE_PATTERN = r"^[A-Za-z0-9_-]{86}$"  # 64 bytes, base64url without padding
+MAX_LABELS = 2000
 
 
 def Id(**kwargs: Any) -> fields.String:
@@ -194,6 +199,40 @@ class ShipmentSettle(Strict):
     reason = fields.String(validate=validate.Length(1, 500))
 
 
+def _distinct_serials(data: dict[str, Any]) -> None:
+    serials = data.get("serials", [])
+    if len(set(serials)) != len(serials):
+        raise ValidationError("each serial may appear once", "serials")
+
+
+Serials = fields.List(fields.String(validate=validate.Regexp(SERIAL_PATTERN)), required=True,
+                      validate=validate.Length(1, MAX_LABELS))
+
+
+class LabelIssue(Strict):
+    batch = Id(required=True)
+    gtin = fields.String(required=True, validate=validate.Regexp(GTIN14_PATTERN))
+    serials = Serials
+    # The label signatures (the `s` of each Digital Link), in the order of `serials`.
+    sigs = fields.List(fields.String(validate=validate.Regexp(SIGNATURE_PATTERN)), required=True,
+                       validate=validate.Length(1, MAX_LABELS))
+
+    @validates_schema
+    def _paired(self, data: dict[str, Any], **_: Any) -> None:
+        _distinct_serials(data)
+        if len(data.get("sigs", [])) != len(data.get("serials", [])):
+            raise ValidationError("one signature per serial, in the same order", "sigs")
+
+
+class LabelStatus(Strict):
+    serials = Serials
+    reason = fields.String(validate=validate.Length(1, 500))
+
+    @validates_schema
+    def _distinct(self, data: dict[str, Any], **_: Any) -> None:
+        _distinct_serials(data)
+
+
 class BatchRecall(Strict):
     batch = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(1, 500))
@@ -215,6 +254,9 @@ BODIES: dict[str, type[Schema]] = {
     "shipment.receive": ShipmentSettle,
     "shipment.reject": ShipmentSettle,
     "batch.recall": BatchRecall,
+    "label.issue": LabelIssue,
+    "label.void": LabelStatus,
+    "label.sell": LabelStatus,
 }
 _SCHEMAS = {name: schema() for name, schema in BODIES.items()}
 

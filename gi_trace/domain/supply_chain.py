@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gi_trace.domain import approvals, batches, orgs, products, recall, shipments
+from gi_trace.domain import approvals, batches, labels, orgs, products, recall, shipments
 from gi_trace.domain.bodies import BODIES, load_body
 from gi_trace.ledger.rules import AppendContext
 
@@ -31,6 +31,9 @@ HANDLERS: dict[str, Handler] = {
     "shipment.receive": shipments.receive,
     "shipment.reject": shipments.reject,
     "batch.recall": recall.recall,
+    "label.issue": labels.issue,
+    "label.void": labels.void,
+    "label.sell": labels.sell,
 }
 assert HANDLERS.keys() == BODIES.keys()
 

@@ -23,7 +23,7 @@ from .keys import SIGNATURE_SIZE, private_key_id
 
 STATEMENT_PREFIX = b"gi-trace/v1/statement\n"
 VERSION = 1
-MAX_STATEMENT_BYTES = 128 * 1024
+MAX_STATEMENT_BYTES = 256 * 1024  # a label.issue of 2,000 signed serials is ~230 KiB
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")

@@ -34,8 +34,10 @@ from tests.domain.world import (
     Template,
     World,
     approve,
+    assert_audit_passes,
     dump,
     gtin14,
+    issue,
     merge,
     process,
     product_register,
@@ -43,9 +45,12 @@ from tests.domain.world import (
     receive,
     register,
     reject,
+    sell,
+    serials,
     ship,
     split,
     suspend,
+    void,
 )
 from tests.support import Actor
 
@@ -122,6 +127,18 @@ def suspended_b(w: World) -> list[Envelope]:
 
 def quota_lowered_to_used(w: World) -> list[Envelope]:
     return [approve(w.regulator, PADDY, "coop-a", "300")]
+
+
+def labels_issued(w: World) -> list[Envelope]:
+    return [issue(w.coop_a, "A-1", 5)]
+
+
+def labels_issued_and_voided(w: World) -> list[Envelope]:
+    return [*labels_issued(w), void(w.coop_a, serials("A-1", 1))]
+
+
+def labels_issued_and_sold(w: World) -> list[Envelope]:
+    return [*labels_issued(w), sell(w.coop_a, serials("A-1", 1, start=1))]
 
 
 def wrong_check_digit(gtin: str) -> str:
@@ -257,6 +274,32 @@ REFUSALS = [
              split_then_recalled),
     conflict("already-recalled.descendant", lambda w: recall(w.coop_a, "A-1b"), "body.batch",
              split_then_recalled),
+    # -- labels ------------------------------------------------------------------------------
+    conflict("labels-exceed-units", lambda w: issue(w.coop_a, "T-1", 51, gtin=GTINS[TEA][0]),
+             "body.serials"),
+    conflict("labels-exceed-units.after-earlier-labels", lambda w: issue(w.coop_a, "A-1", 296, start=5),
+             "body.serials", labels_issued),
+    conflict("gtin-not-of-product", lambda w: issue(w.coop_a, "A-1", 1, gtin=GTINS[TEA][0]), "body.gtin"),
+    conflict("bad-label-signature", lambda w: issue(w.coop_a, "A-1", 1, signer=w.coop_b), "body.sigs[0]"),
+    conflict("bad-label-signature.other-lot", lambda w: issue(w.coop_a, "A-1", 1, lot="LB-1"),
+             "body.sigs[0]"),
+    conflict("duplicate-serial", lambda w: issue(w.coop_a, "A-1", serials("A-1", 2, start=4)),
+             "body.serials[0]", labels_issued),
+    conflict("duplicate-serial.other-batch", lambda w: issue(w.coop_b, "B-1", serials("A-1", 1)),
+             "body.serials[0]", labels_issued),
+    conflict("producer-suspended.labels", lambda w: issue(w.coop_b, "B-1", 1), "statement.actor",
+             suspended_b),
+    conflict("batch-recalled.labels", lambda w: issue(w.coop_a, "A-1b", 1), "body.batch",
+             split_then_recalled),
+    conflict("unknown-label", lambda w: sell(w.coop_a, ["SNNOSUCHLABEL01"]), "body.serials[0]"),
+    conflict("unknown-label.void", lambda w: void(w.coop_a, [*serials("A-1", 1), "SNNOSUCHLABEL01"]),
+             "body.serials[1]", labels_issued),
+    conflict("label-void", lambda w: sell(w.coop_a, serials("A-1", 1)), "body.serials[0]",
+             labels_issued_and_voided),
+    conflict("label-sold", lambda w: void(w.coop_a, serials("A-1", 2)), "body.serials[1]",
+             labels_issued_and_sold),
+    conflict("not-holder.sell", lambda w: sell(w.shop_1, serials("A-1", 1)), "body.serials[0]",
+             labels_issued),
     # -- roles -------------------------------------------------------------------------------
     forbidden("retailer-registers-batch", lambda w: register(w.shop_1, "X-1", "1")),
     forbidden("regulator-registers-batch", lambda w: register(w.regulator, "X-1", "1")),
@@ -271,6 +314,9 @@ REFUSALS = [
     forbidden("recall-by-holder", lambda w: recall(w.mill, "A-1"), received_by_mill),
     forbidden("recall-by-other-producer", lambda w: recall(w.coop_b, "A-1")),
     forbidden("recall-by-retailer", lambda w: recall(w.shop_1, "B-1")),
+    forbidden("labels-by-holder", lambda w: issue(w.mill, "A-1", 1), received_by_mill),
+    forbidden("labels-by-other-producer", lambda w: issue(w.coop_b, "A-1", 1)),
+    forbidden("void-by-other-producer", lambda w: void(w.coop_b, serials("A-1", 1)), labels_issued),
     # -- body shapes -------------------------------------------------------------------------
     malformed("quantity-json-number", register_with(quantity=10), "body.quantity"),
     malformed("quantity-json-float", register_with(quantity=0.5), "body.quantity"),
@@ -296,6 +342,16 @@ REFUSALS = [
               "body.into[0].quantity"),
     malformed("merge-one-parent", lambda w: merge(w.coop_a, ["A-1"], "M-1"), "body.from"),
     malformed("quota-json-number", lambda w: approve(w.regulator, PADDY, "coop-b", 600), "body.quota"),
+    malformed("serial-too-short", lambda w: issue(w.coop_a, "A-1", ["SHORT1234"]), "body.serials[0]"),
+    malformed("serial-outside-set-82", lambda w: issue(w.coop_a, "A-1", ["SERIAL WITH SPACE"]),
+              "body.serials[0]"),
+    malformed("serial-twice", lambda w: issue(w.coop_a, "A-1", serials("A-1", 1) * 2), "body.serials"),
+    malformed("labels-2001", lambda w: w.coop_a.sign("label.issue", {
+        "batch": "A-1", "gtin": GTINS[PADDY][0], "serials": serials("A-1", 2001), "sigs": []}),
+        "body.serials"),
+    malformed("sigs-unpaired", lambda w: w.coop_a.sign("label.issue", {
+        "batch": "A-1", "gtin": GTINS[PADDY][0], "serials": serials("A-1", 2),
+        "sigs": issue(w.coop_a, "A-1", 1).statement.body["sigs"]}), "body.sigs"),
     malformed("year-as-string", lambda w: approve(w.regulator, PADDY, "coop-b", "600", year="2026"),
               "body.year"),
 ]
@@ -433,3 +489,31 @@ def test_the_worlds_gtins_carry_gs1_check_digits() -> None:
     assert gtin14("0400638133393") == "04006381333931"  # EAN-13 4006381333931, padded to 14
     assert all(gtin_check_digit_ok(g) for gtins in GTINS.values() for g in gtins)
     assert not gtin_check_digit_ok(wrong_check_digit(GTINS[PADDY][0]))
+
+
+def test_two_thousand_labels_fit_one_statement_and_the_units_bound_is_exact(
+        world: World, world_service: Service, world_client: FlaskClient) -> None:
+    # A-1 is 300 kg: 300 labels at most, in any number of statements.
+    assert post(world_client, issue(world.coop_a, "A-1", 299)).status_code == 201
+    assert post(world_client, issue(world.coop_a, "A-1", 1, start=299)).status_code == 201
+    assert post(world_client, issue(world.coop_a, "A-1", 1, start=300)).status_code == 409
+    big = issue(world.coop_b, "B-1", 2000, gtin=GTINS[PADDY][1])
+    resp = post(world_client, big)
+    assert resp.status_code == 409 and resp.get_json()["code"] == "labels-exceed-units"
+    assert_audit_passes(world_service)
+
+
+def test_label_sold_by_whoever_holds_a_batch_made_from_it(
+        world: World, world_service: Service, world_client: FlaskClient) -> None:
+    steps = [issue(world.coop_a, "A-1", 3), split(world.coop_a, "A-1", [("A-1a", "100")]),
+             ship(world.coop_a, "S-1", "shop-1", [("A-1a", "100")]), receive(world.shop_1, "S-1")]
+    for envelope in steps:
+        assert post(world_client, envelope).status_code == 201
+    assert post(world_client, sell(world.shop_1, serials("A-1", 1))).status_code == 201
+    labels = tables.labels.c
+    with world_service.engine.connect() as conn:
+        rows = conn.execute(select(labels.serial, labels.status, labels.status_by)
+                            .order_by(labels.serial)).all()
+    assert [tuple(r) for r in rows] == [(serials("A-1", 1)[0], "sold", "shop-1"),
+                                        (serials("A-1", 1, 1)[0], "issued", None),
+                                        (serials("A-1", 1, 2)[0], "issued", None)]

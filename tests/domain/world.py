@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, event, select
 
+from gi_trace.domain.label_signature import sign_label
 from gi_trace.domain.tables import metadata as domain_tables
 from gi_trace.ledger import schema
 from gi_trace.ledger.database import make_engine
@@ -214,15 +215,43 @@ def recall(actor: Actor, batch: str, reason: str = "cadmium above limit") -> Env
     return actor.sign("batch.recall", {"batch": batch, "reason": reason})
 
 
+def serials(batch: str, count: int, start: int = 0) -> list[str]:
+    return [f"SN{batch}{n:010d}" for n in range(start, start + count)]
+
+
+def issue(producer: Actor, batch: str, labels: Sequence[str] | int, *, gtin: str | None = None,
+          lot: str | None = None, signer: Actor | None = None, start: int = 0) -> Envelope:
+    """label.issue of `labels` (serials, or a count of fresh ones) for a batch of the world,
+    each label signed by `signer` (default: the producer itself)."""
+    numbers = serials(batch, labels, start) if isinstance(labels, int) else list(labels)
+    gtin = gtin or GTINS[PADDY][0]
+    lot = lot or f"L{batch}"[:20]
+    key = (signer or producer).key
+    return producer.sign("label.issue", {"batch": batch, "gtin": gtin, "serials": numbers,
+                                         "sigs": [sign_label(key, gtin, lot, n) for n in numbers]})
+
+
+def void(producer: Actor, labels: Sequence[str]) -> Envelope:
+    return producer.sign("label.void", {"serials": list(labels), "reason": "misprinted"})
+
+
+def sell(holder: Actor, labels: Sequence[str]) -> Envelope:
+    return holder.sign("label.sell", {"serials": list(labels)})
+
+
 def harvest_to_shelf(world: World) -> list[Envelope]:
-    """A season of Wuchang rice after World.setup(): harvests, a split, milling, deliveries to two
-    shops (one refused), a pending delivery, a suspension lifted, and a recall."""
+    """A season of Wuchang rice after World.setup(): harvests, labels issued, voided and sold, a
+    split, milling, deliveries to two shops (one refused), a pending delivery, a suspension
+    lifted, and a recall."""
     a, b, reg = world.coop_a, world.coop_b, world.regulator
     return [
         register(a, "A-2", "400.125", origin={"plot": "north field", "lat": "44.9", "lon": "127.1"}),
+        issue(a, "A-1", 5),
+        void(a, serials("A-1", 1)),
         split(a, "A-2", [("A-2a", "200"), ("A-2b", "200.125")]),
         ship(a, "S-1", "mill", [("A-2a", "200"), ("A-1", "100")]),
         receive(world.mill, "S-1"),
+        sell(world.mill, serials("A-1", 2, start=1)),
         process(world.mill, [("A-2a", "200"), ("A-1", "100")], "R-1", "210"),
         split(world.mill, "R-1", [("R-1-5kg", "105"), ("R-1-10kg", "105")]),
         ship(world.mill, "S-2", "dist", [("R-1-5kg", "105"), ("R-1-10kg", "105")]),
