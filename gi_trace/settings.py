@@ -20,6 +20,17 @@ class Settings:
     regulators: str = "instance/regulators.json"
     clock_skew_seconds: int = 300
     max_request_bytes: int = 8 * 1024 * 1024
+    # Copy detection on scans (see gi_trace/labels/scans.py): a label gets WARNING when it was
+    # scanned more than `scan_max_count` times, more than `scan_max_after_sale` times after its
+    # sale, or at two places further apart than `scan_max_speed_kmh` allows (past the coarse
+    # place's own uncertainty, `scan_min_distance_km`).
+    scan_max_count: int = 50
+    scan_max_after_sale: int = 5
+    scan_max_speed_kmh: int = 300
+    scan_min_distance_km: int = 50
+    # Counterfeit reports: how many one client may send an hour, and the largest photo.
+    report_max_per_hour: int = 5
+    report_max_photo_bytes: int = 5 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
