@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.domain.quantity import QUANTITY_PATTERN, parse_quantity
 from gi_trace.ledger.errors import MalformedError
 from gi_trace.ledger.statement import ID_PATTERN
@@ -184,9 +185,16 @@ class BatchProcess(Strict):
         _distinct_batches(data.get("inputs", []), "inputs")
 
 
+def _sscc_check_digit(text: str) -> None:
+    if not valid_check_digit(text):
+        raise ValidationError("wrong SSCC check digit")
+
+
 class ShipmentSend(Strict):
     shipment = Id(required=True)
     to = Id(required=True)
+    # GS1 AI 00: the SSCC on the delivery's label, so a receiving desk can scan it.
+    sscc = fields.String(validate=[validate.Regexp(r"^[0-9]{18}$"), _sscc_check_digit])
     items = fields.List(fields.Nested(Portion), required=True, validate=validate.Length(1, 100))
 
     @validates_schema

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from gi_trace.domain import tables
+from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.domain.quantity import format_quantity
 from gi_trace.domain.state import REGULATOR, require_role
 from gi_trace.domain.violations import violation
@@ -21,7 +22,7 @@ def register(ctx: AppendContext, body: dict[str, Any]) -> None:
                         .where(tables.products.c.product == product_id)).first():
         raise violation("duplicate-id", f"product {product_id!r} already exists", "body.product")
     for index, gtin in enumerate(body["gtins"]):
-        if not gtin_check_digit_ok(gtin):
+        if not valid_check_digit(gtin):
             raise violation("bad-gtin", f"{gtin} has a wrong GS1 check digit", f"body.gtins[{index}]")
         owner = ctx.conn.scalar(select(tables.gtins.c.product).where(tables.gtins.c.gtin == gtin))
         if owner is not None:
@@ -36,10 +37,3 @@ def register(ctx: AppendContext, body: dict[str, Any]) -> None:
         region_codes=json.dumps(region["codes"]), unit=body["unit"],
         processes=json.dumps(processes, sort_keys=True), regulator=ctx.statement.actor, seq=ctx.seq))
     ctx.conn.execute(tables.gtins.insert(), [{"gtin": g, "product": product_id} for g in body["gtins"]])
-
-
-def gtin_check_digit_ok(gtin: str) -> bool:
-    """GS1 mod-10: weights 3,1,3,… from the right, excluding the check digit."""
-    digits = [int(c) for c in gtin]
-    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
-    return (10 - total % 10) % 10 == digits[-1]

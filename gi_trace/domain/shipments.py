@@ -26,9 +26,13 @@ def send(ctx: AppendContext, body: dict[str, Any]) -> None:
         raise violation("unknown-org", f"no organisation {receiver!r}", "body.to")
     if receiver == sender or not receiver_roles & RECEIVING_ROLES:
         raise violation("bad-receiver", f"{receiver} cannot receive goods from {sender}", "body.to")
+    sscc = body.get("sscc")
+    if sscc and ctx.conn.execute(select(tables.shipments.c.shipment)
+                                 .where(tables.shipments.c.sscc == sscc)).first():
+        raise violation("duplicate-id", f"SSCC {sscc} is already on another shipment", "body.sscc")
     ctx.conn.execute(tables.shipments.insert().values(
         shipment=body["shipment"], sender=sender, receiver=receiver, status="pending",
-        sent_ts=ctx.statement.ts_text, sent_seq=ctx.seq))
+        sent_ts=ctx.statement.ts_text, sent_seq=ctx.seq, sscc=sscc))
     for index, item in enumerate(body["items"]):
         state.batch(ctx, item["batch"], f"body.items[{index}].batch")
         state.take(ctx, item["batch"], item["quantity"], f"body.items[{index}].quantity")

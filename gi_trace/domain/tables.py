@@ -113,6 +113,7 @@ shipments = Table(
     Column("sent_ts", String(32), nullable=False),
     Column("sent_seq", BigInteger, nullable=False),
     Column("settled_seq", BigInteger),
+    Column("sscc", String(18), unique=True),  # the logistic unit's SSCC, if its label carries one
 )
 
 shipment_items = Table(

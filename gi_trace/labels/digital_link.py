@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from gi_trace.domain.gs1 import valid_check_digit
+
 # GS1 AI encodable character set 82 (GS1 General Specifications §7.11, figure 7.11-1).
 CSET82 = re.compile(r"[!\"%-?A-Z_a-z]+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -27,16 +29,6 @@ class DigitalLinkError(ValueError):
     def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
-
-
-def check_digit(digits: str) -> str:
-    """The GS1 mod-10 check digit of `digits` (all but the last digit of a GS1 key)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return str(-total % 10)
-
-
-def valid_check_digit(key: str) -> bool:
-    return bool(_DIGITS.fullmatch(key)) and len(key) >= 2 and check_digit(key[:-1]) == key[-1]
 
 
 def gtin14(text: str) -> str:

@@ -33,7 +33,7 @@ from gi_trace.cli.main import cli
 from gi_trace.client import drafts
 from gi_trace.domain import tables
 from gi_trace.domain.bodies import USCC_PATTERN
-from gi_trace.domain.products import gtin_check_digit_ok
+from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.service import operator_signer
 from gi_trace.settings import Settings
 from tests.live_server import live_server
@@ -99,7 +99,7 @@ def test_every_name_is_bilingual_and_every_code_is_valid(loaded: Demo) -> None:
     assert uscc("91", "350100", "M000100Y") == "91350100M000100Y43"  # GB 32100's own example
     gtins = loaded.rows(tables.gtins)
     assert {g.product for g in gtins} == {PADDY, RICE} and len(gtins) == 3
-    assert all(gtin_check_digit_ok(g.gtin) for g in gtins)
+    assert all(valid_check_digit(g.gtin) for g in gtins)
 
 
 def test_the_gi_products_declare_milling_under_a_yield(loaded: Demo) -> None:

@@ -22,7 +22,7 @@ from werkzeug.test import TestResponse
 
 import gi_trace.domain
 from gi_trace.domain import tables
-from gi_trace.domain.products import gtin_check_digit_ok
+from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.ledger.statement import Envelope
 from gi_trace.service import Service
 from tests.api.helpers import serving
@@ -39,6 +39,7 @@ from tests.domain.world import (
     gtin14,
     issue,
     merge,
+    portions,
     process,
     product_register,
     recall,
@@ -129,6 +130,14 @@ def quota_lowered_to_used(w: World) -> list[Envelope]:
     return [approve(w.regulator, PADDY, "coop-a", "300")]
 
 
+SSCC = "106141411234567897"  # GS1's example SSCC with a valid check digit
+
+
+def shipped_to_mill_with_sscc(w: World) -> list[Envelope]:
+    return [w.coop_a.sign("shipment.send", {"shipment": "S-1", "to": "mill", "sscc": SSCC,
+                                            "items": portions([("A-1", "1")])})]
+
+
 def labels_issued(w: World) -> list[Envelope]:
     return [issue(w.coop_a, "A-1", 5)]
 
@@ -208,6 +217,9 @@ REFUSALS = [
     conflict("shipment-not-pending.receive-after-reject", lambda w: receive(w.mill, "S-1"),
              "body.shipment", rejected_by_mill),
     conflict("unknown-shipment", lambda w: receive(w.mill, "S-404"), "body.shipment"),
+    conflict("duplicate-id.sscc", lambda w: w.coop_a.sign("shipment.send", {
+        "shipment": "S-2", "to": "dist", "sscc": SSCC, "items": portions([("A-1", "1")])}), "body.sscc",
+        shipped_to_mill_with_sscc),
     conflict("unknown-org", lambda w: ship(w.coop_a, "S-2", "nobody", [("A-1", "1")]), "body.to"),
     conflict("bad-receiver", lambda w: ship(w.coop_a, "S-2", "coop-a", [("A-1", "1")]), "body.to"),
     conflict("bad-receiver.regulator", lambda w: ship(w.coop_a, "S-2", "cnipa", [("A-1", "1")]),
@@ -352,6 +364,9 @@ REFUSALS = [
     malformed("sigs-unpaired", lambda w: w.coop_a.sign("label.issue", {
         "batch": "A-1", "gtin": GTINS[PADDY][0], "serials": serials("A-1", 2),
         "sigs": issue(w.coop_a, "A-1", 1).statement.body["sigs"]}), "body.sigs"),
+    malformed("sscc-check-digit", lambda w: w.coop_a.sign("shipment.send", {
+        "shipment": "S-2", "to": "dist", "sscc": SSCC[:-1] + "0", "items": portions([("A-1", "1")])}),
+        "body.sscc"),
     malformed("year-as-string", lambda w: approve(w.regulator, PADDY, "coop-b", "600", year="2026"),
               "body.year"),
 ]
@@ -487,8 +502,8 @@ def test_a_group_with_one_violation_writes_nothing(world: World, world_service: 
 
 def test_the_worlds_gtins_carry_gs1_check_digits() -> None:
     assert gtin14("0400638133393") == "04006381333931"  # EAN-13 4006381333931, padded to 14
-    assert all(gtin_check_digit_ok(g) for gtins in GTINS.values() for g in gtins)
-    assert not gtin_check_digit_ok(wrong_check_digit(GTINS[PADDY][0]))
+    assert all(valid_check_digit(g) for gtins in GTINS.values() for g in gtins)
+    assert not valid_check_digit(wrong_check_digit(GTINS[PADDY][0]))
 
 
 def test_two_thousand_labels_fit_one_statement_and_the_units_bound_is_exact(

@@ -16,6 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('gi_shipments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sscc', sa.String(length=18), nullable=True))
+        batch_op.create_unique_constraint('uq_gi_shipments_sscc', ['sscc'])
+
     op.create_table('gi_labels',
     sa.Column('serial', sa.String(length=20), nullable=False),
     sa.Column('gtin', sa.String(length=14), nullable=False),
@@ -83,3 +87,6 @@ def downgrade() -> None:
             for index in indexes:
                 batch_op.drop_index(index)
         op.drop_table(table)
+    with op.batch_alter_table('gi_shipments', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_gi_shipments_sscc', type_='unique')
+        batch_op.drop_column('sscc')
