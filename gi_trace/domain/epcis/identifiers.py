@@ -1,5 +1,6 @@
-"""GTIN with lot or serial ↔ EPC pure-identity URIs (GS1 Tag Data Standard 2.0, §6.3.1 SGTIN
-and §6.3.? LGTIN class): `urn:epc:id:sgtin:CP.IR.serial`, `urn:epc:class:lgtin:CP.IR.lot`.
+"""GTIN with serial or lot ↔ EPC URIs of the GS1 Tag Data Standard: the SGTIN pure identity
+`urn:epc:id:sgtin:CP.IR.serial` (one labelled item) and the LGTIN class
+`urn:epc:class:lgtin:CP.IR.lot` (every item of a lot).
 
 An EPC URI splits the GTIN at the end of the GS1 company prefix, whose length (6–12
 digits) is not printed anywhere in the GTIN: GS1 assigns it. gi-trace stores none, so
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from gi_trace.domain.products import gtin_check_digit_ok
+from gi_trace.domain.gs1 import check_digit, valid_check_digit
 
 DEFAULT_PREFIX_LENGTH = 7
 PREFIX_LENGTHS = range(6, 13)
@@ -31,7 +32,7 @@ class IdentifierError(ValueError):
 
 
 def _check_gtin(gtin: str) -> None:
-    if not _GTIN.fullmatch(gtin) or not gtin_check_digit_ok(gtin):
+    if not _GTIN.fullmatch(gtin) or not valid_check_digit(gtin):
         raise IdentifierError(f"not a GTIN-14 with a valid check digit: {gtin!r}")
 
 
@@ -79,8 +80,7 @@ def _parse(uri: str, scheme: str) -> tuple[str, str]:
             and len(prefix) in PREFIX_LENGTHS and len(prefix) + len(item) == 13):
         raise IdentifierError(f"company prefix and item reference must be 13 digits in all: {uri!r}")
     first13 = item[0] + prefix + item[1:]
-    check = next(d for d in "0123456789" if gtin_check_digit_ok(first13 + d))
-    return first13 + check, unescape(value)
+    return first13 + check_digit(first13), unescape(value)
 
 
 def sgtin_uri(gtin: str, serial: str, prefix_length: int = DEFAULT_PREFIX_LENGTH) -> str:
