@@ -40,7 +40,8 @@ def gtin14(text: str) -> str:
     return text.zfill(14)
 
 
-def _ai_value(text: str, field: str, max_length: int) -> str:
+def ai_value(text: str, field: str, max_length: int = 20) -> str:
+    """A lot (AI 10) or serial (AI 21): 1 to `max_length` characters of set 82, else refused."""
     if not 1 <= len(text) <= max_length or not CSET82.fullmatch(text):
         raise DigitalLinkError(f"the {field} must be 1 to {max_length} characters of GS1 "
                                "character set 82", field)
@@ -76,8 +77,8 @@ class DigitalLink:
 
 def label_link(base: str, gtin: str, lot: str, serial: str, sig: str) -> str:
     """The URI a special sign's QR holds."""
-    return DigitalLink(gtin=gtin14(gtin), lot=_ai_value(lot, "lot", 20),
-                       serial=_ai_value(serial, "serial", 20), sig=sig).uri(base)
+    return DigitalLink(gtin=gtin14(gtin), lot=ai_value(lot, "lot", 20),
+                       serial=ai_value(serial, "serial", 20), sig=sig).uri(base)
 
 
 def parse(uri: str) -> DigitalLink:
@@ -122,6 +123,6 @@ def _gtin(values: list[tuple[str, str]], common: dict[str, str | None]) -> Digit
     lot = qualifiers.get("10")
     serial = qualifiers.get("21")
     return DigitalLink(gtin=gtin,
-                       lot=None if lot is None else _ai_value(lot, "lot", 20),
-                       serial=None if serial is None else _ai_value(serial, "serial", 20),
+                       lot=None if lot is None else ai_value(lot, "lot", 20),
+                       serial=None if serial is None else ai_value(serial, "serial", 20),
                        **common)
