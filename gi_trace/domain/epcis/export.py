@@ -87,8 +87,8 @@ class Exporter:
                                             if s.type.startswith("shipment.")})
         lab = tables.labels.c
         if any(s.type in ("label.void", "label.sell") for s in statements):
-            facts.label_gtins = dict(conn.execute(select(lab.serial, lab.gtin)
-                                                  .where(lab.status_seq.in_(seqs))).tuples())
+            facts.label_gtins = {row.serial: row.gtin for row in conn.execute(
+                select(lab.serial, lab.gtin).where(lab.status_seq.in_(seqs)))}
         named = {b for batches in facts.touched.values() for b in batches}
         named.update(b for shipment in facts.shipments.values() for b, _ in shipment.items)
         facts.batches = _batches(conn, named)
