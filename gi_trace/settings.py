@@ -18,8 +18,13 @@ class Settings:
     origin: str = "gi-trace.localhost/log"
     base_url: str = "http://127.0.0.1:8000"
     regulators: str = "instance/regulators.json"
+    # One cosignature/v1 vkey per line: the witnesses whose cosignatures the log accepts.
+    witnesses: str = "instance/witnesses.txt"
     clock_skew_seconds: int = 300
     max_request_bytes: int = 8 * 1024 * 1024
+    # Digits of the GS1 company prefix at the head of the GTINs, for EPC URIs (EPCIS export);
+    # GS1 assigns 6 to 12, and no GTIN says which.
+    gs1_company_prefix_length: int = 7
     # Copy detection on scans (see gi_trace/labels/scans.py): a label gets WARNING when it was
     # scanned more than `scan_max_count` times, more than `scan_max_after_sale` times after its
     # sale, or at two places further apart than `scan_max_speed_kmh` allows (past the coarse

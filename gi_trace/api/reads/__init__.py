@@ -1,6 +1,6 @@
 """The read side of the JSON API: thin views over gi_trace.domain.queries.
 
-Public: products, orgs, approvals. Parties and regulators: batches. The org
+Public: products, orgs, approvals. Parties and regulators: batches, their EPCIS export. The org
 itself and regulators: holdings, inbox, shipments.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from . import approvals, batches, connection, holdings, orgs, products, shipments
+from . import approvals, batches, connection, epcis, holdings, orgs, products, shipments
 
-BLUEPRINTS = (products.blp, orgs.blp, approvals.blp, batches.blp, holdings.blp, shipments.blp)
+BLUEPRINTS = (products.blp, orgs.blp, approvals.blp, batches.blp, holdings.blp, shipments.blp,
+              epcis.blp)
 
 
 def init_app(app: Flask, api: Api) -> None:

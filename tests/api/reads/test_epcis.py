@@ -1,0 +1,124 @@
+"""GET /v1/epcis: EPCIS 2.0 JSON-LD over HTTP, under the role matrix of the batch reads.
+
+The world (tests/api/reads/world.py): paddy-1 of wuchang-coop, split, milled into rice-1
+at wuchang-mill, shipped to retailer-bj and (pending) hlj-distribution; other-1 of
+other-coop, alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.api.reads.world import World
+from tests.epcis_schema import schema_errors
+
+CALLERS = ("anonymous", "regulator", "producer-party", "retailer-party", "unrelated-producer")
+ACTORS = {"anonymous": None, "regulator": "regulator", "producer-party": "producer",
+          "retailer-party": "retailer", "unrelated-producer": "unrelated"}
+EVER = "2000-01-01T00:00:00Z"
+
+#       endpoint                                                      anon reg prod retail unrel
+MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
+    "journey-rice": ("/v1/epcis/batches/rice-1", (401, 200, 200, 200, 403)),
+    "journey-paddy": ("/v1/epcis/batches/paddy-1", (401, 200, 200, 403, 403)),
+    "journey-other": ("/v1/epcis/batches/other-1", (401, 200, 403, 403, 200)),
+    "journey-unknown": ("/v1/epcis/batches/nope", (401, 404, 404, 404, 404)),
+    "events": (f"/v1/epcis/events?from={EVER}", (401, 200, 200, 200, 200)),
+}
+CASES = [(url, caller, statuses[i]) for url, statuses in MATRIX.values() for i, caller in enumerate(CALLERS)]
+CASE_IDS = [f"{name}/{caller}" for name in MATRIX for caller in CALLERS]
+
+
+def events(resp: Any) -> list[dict[str, Any]]:
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/ld+json"
+    document = resp.get_json(force=True)
+    assert schema_errors(document) == []
+    found: list[dict[str, Any]] = document["epcisBody"]["eventList"]
+    return found
+
+
+def touched(found: list[dict[str, Any]]) -> set[str]:
+    return {b for event in found for b in event["gitrace:batches"]}
+
+
+@pytest.mark.parametrize(("url", "caller", "status"), CASES, ids=CASE_IDS)
+def test_role_matrix(world: World, url: str, caller: str, status: int) -> None:
+    actor = ACTORS[caller]
+    resp = world.get(url, None if actor is None else getattr(world, actor))
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    if status == 200:
+        events(resp)  # a valid EPCIS document, as JSON-LD
+    else:
+        assert resp.mimetype == "application/problem+json"
+    if status == 403:
+        assert resp.get_json()["code"] == "not-a-party"
+
+
+def test_the_regulator_sees_the_whole_lineage_of_a_batch(world: World) -> None:
+    found = events(world.get("/v1/epcis/batches/rice-1", world.regulator))
+    assert touched(found) >= {"paddy-1", "paddy-1a", "paddy-1b", "rice-1"}
+    assert [e["gitrace:seq"] for e in found] == sorted(e["gitrace:seq"] for e in found)
+
+
+def test_a_party_sees_only_the_statements_touching_its_batches(world: World) -> None:
+    """retailer-bj may read rice-1's journey, but not the harvest of a paddy it never held."""
+    found = events(world.get("/v1/epcis/batches/rice-1", world.retailer))
+    assert "batch.register" not in {e["gitrace:statement"] for e in found}
+    assert {"batch.process", "shipment.receive"} <= {e["gitrace:statement"] for e in found}
+
+
+def test_a_producer_cannot_export_another_producers_batch(world: World) -> None:
+    resp = world.get("/v1/epcis/batches/paddy-1", world.unrelated)
+    assert resp.status_code == 403
+    assert resp.get_json()["code"] == "not-a-party"
+    assert touched(events(world.get(f"/v1/epcis/events?from={EVER}", world.unrelated))) == {"other-1"}
+
+
+def test_pages_follow_the_link_header(world: World) -> None:
+    everything = events(world.get(f"/v1/epcis/events?from={EVER}&limit=500", world.regulator))
+    seen: list[dict[str, Any]] = []
+    url: str | None = f"/v1/epcis/events?from={EVER}&limit=3"
+    while url is not None:
+        resp = world.get(url, world.regulator)
+        page = events(resp)
+        assert len(page) <= 3
+        seen.extend(page)
+        link = resp.headers.get("Link")
+        url = link[1:link.index(">")] if link else None
+        if url is not None:
+            assert parse_qs(urlsplit(url).query)["after"] == [str(page[-1]["gitrace:seq"])]
+    assert [e["eventID"] for e in seen] == [e["eventID"] for e in everything]
+    assert len(everything) > 3
+
+
+def test_a_period_in_the_past_is_empty(world: World) -> None:
+    url = f"/v1/epcis/events?from={EVER}&to=2001-01-01T00:00:00%2B08:00"
+    assert events(world.get(url, world.regulator)) == []
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("", "from"),
+    ("from=yesterday", "from"),
+    ("from=2026-01-01T00:00:00", "from"),  # no time zone
+    (f"from={EVER}&to={EVER}", "to"),
+    (f"from={EVER}&limit=0", "limit"),
+    (f"from={EVER}&limit=501", "limit"),
+    (f"from={EVER}&after=-1", "after"),
+    (f"from={EVER}&after=x", "after"),
+], ids=["no-from", "not-a-time", "naive-time", "empty-period", "limit-0", "limit-501", "after-negative",
+        "after-not-a-number"])
+def test_bad_query_arguments_are_422_naming_the_field(world: World, query: str, field: str) -> None:
+    resp = world.get(f"/v1/epcis/events?{query}", world.regulator)
+    assert resp.status_code == 422, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/problem+json"
+    assert resp.get_json()["field"] == field
+
+
+def test_documented_in_openapi(world: World) -> None:
+    paths = world.get("/v1/openapi.json").get_json()["paths"]
+    assert "application/ld+json" in paths["/v1/epcis/batches/{batch}"]["get"]["responses"]["200"]["content"]
+    assert "/v1/epcis/events" in paths
