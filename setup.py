@@ -34,6 +34,7 @@ setup(
             "mypy>=1.10",
             "psycopg[binary]>=3.2,<4",
             "zxing-cpp>=2.2",
+            "resvg-py>=0.5",
             "pypdfium2>=4.30",
             "playwright>=1.45",
             "jsonschema>=4.20",
