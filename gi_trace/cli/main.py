@@ -8,6 +8,7 @@ from gi_trace.cli import (
     audit,
     batches,
     demo,
+    epcis,
     keys,
     projections,
     server,
@@ -22,7 +23,7 @@ def cli() -> None:
     pass
 
 
-for module in (server, keys, statements, batches, shipments, audit, demo, projections):
+for module in (server, keys, statements, batches, shipments, audit, demo, projections, epcis):
     for command in module.COMMANDS:
         cli.add_command(command)
 
