@@ -38,6 +38,9 @@ setup(
             "pypdfium2>=4.30",
             "playwright>=1.45",
             "jsonschema>=4.20",
+            # jsonschema checks the `uri` and `date-time` formats of the EPCIS schema only with these
+            "rfc3986-validator>=0.1.1",
+            "rfc3339-validator>=0.1.4",
         ],
     },
     entry_points={"console_scripts": ["gi-trace=gi_trace.cli.main:main"]},
