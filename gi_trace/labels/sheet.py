@@ -7,7 +7,7 @@ and the serial for a human to read. The layout is the common 24-up A4 label stoc
 
 The sheet streams: labels are read a page at a time and each page leaves as one
 chunk, so memory does not grow with the number of labels (only the list of page
-object numbers does). QR modules are vector rectangles, one per horizontal run.
+object numbers does). QR modules are vector rectangles of horizontal runs, one path a code.
 """
 
 from __future__ import annotations
@@ -17,8 +17,18 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import BinaryIO
 
-from .pdf import HELVETICA, HELVETICA_BOLD, SONG, PdfWriter, cjk_text, fonts, latin_text, text_width
-from .qr import QUIET_ZONE, dark_runs, qr_matrix
+from .pdf import (
+    HELVETICA,
+    HELVETICA_BOLD,
+    SONG,
+    PdfWriter,
+    bitmap_path,
+    cjk_text,
+    fonts,
+    latin_text,
+    text_width,
+)
+from .qr import QUIET_ZONE, qr_matrix
 
 __all__ = ["LABELS_PER_PAGE", "SIGN_TEXT_EN", "SIGN_TEXT_ZH", "SheetLabel", "sheet_chunks", "write_sheet"]
 
@@ -104,9 +114,8 @@ def _symbol(uri: str, left: float, top: float) -> bytes:
     """The QR code in a QR_SIDE square from (left, top): module units, rows downwards, one fill."""
     rows = qr_matrix(uri)
     module = QR_SIDE / (len(rows) + 2 * QUIET_ZONE)
-    runs = " ".join([f"{x} {y} {width} 1 re" for x, y, width in dark_runs(rows)])
-    return b"q %.5f 0 0 %.5f %.3f %.3f cm\n%s f Q\n" % (
-        module, -module, left + QUIET_ZONE * module, top - QUIET_ZONE * module, runs.encode("ascii"))
+    return b"q %.5f 0 0 %.5f %.3f %.3f cm\n%sf Q\n" % (
+        module, -module, left + QUIET_ZONE * module, top - QUIET_ZONE * module, bitmap_path(rows))
 
 
 def _lines(label: SheetLabel) -> list[tuple[bytes, float, str]]:

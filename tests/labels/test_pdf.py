@@ -6,8 +6,19 @@ import re
 
 import pypdfium2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from gi_trace.labels.pdf import HELVETICA, SONG, PdfWriter, cjk_text, fonts, latin_text, text_width
+from gi_trace.labels.pdf import (
+    HELVETICA,
+    SONG,
+    PdfWriter,
+    bitmap_path,
+    cjk_text,
+    fonts,
+    latin_text,
+    text_width,
+)
 
 
 def small_document() -> bytes:
@@ -80,3 +91,25 @@ def test_text_is_encoded_for_its_font(encoded: bytes, expected: bytes) -> None:
 def test_text_width_follows_the_fonts_metrics() -> None:
     assert text_width("Il", HELVETICA, 10) == pytest.approx((278 + 222) / 100)
     assert text_width("茶a", SONG, 10) == pytest.approx(15)
+
+
+def painted(path: bytes) -> list[tuple[int, int]]:
+    """Every unit cell the rectangles of a bitmap path cover, once per rectangle covering it."""
+    cells = []
+    for x, y, width, height in re.findall(rb"(\d+) (\d+) (\d+) (\d+) re", path):
+        assert int(height) == 1
+        cells += [(int(x) + dx, int(y)) for dx in range(int(width))]
+    return cells
+
+
+@given(st.integers(1, 40).flatmap(lambda width: st.lists(st.binary(min_size=width, max_size=width).map(
+    lambda row: bytes(b & 1 for b in row)), min_size=1, max_size=12)))
+def test_a_bitmap_path_covers_exactly_the_dark_cells_once(rows: list[bytes]) -> None:
+    cells = painted(bitmap_path(rows))
+    assert len(cells) == len(set(cells))
+    assert set(cells) == {(x, y) for y, row in enumerate(rows) for x, bit in enumerate(row) if bit}
+
+
+def test_a_bitmap_path_merges_runs_within_eight_cells() -> None:
+    row = b"\x01\x01\x01\x00\x00\x01\x01\x01" + b"\x01\x01\x00"
+    assert bitmap_path([row, bytes(11)]) == b"0 0 3 1 re 5 0 3 1 re 8 0 2 1 re "
