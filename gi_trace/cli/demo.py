@@ -19,8 +19,9 @@ from pathlib import Path
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gi_trace.cli.demo_chain import ORGS, REGULATOR, SCANNER, Step, story
+from gi_trace.cli.demo_chain import ORGS, REGULATOR, SCANNER, DemoLabels, Step, story
 from gi_trace.cli.errors import friendly
+from gi_trace.labels.issuing import Label, new_labels
 from gi_trace.ledger import keys
 from gi_trace.ledger.errors import LedgerError
 from gi_trace.ledger.genesis import save_genesis
@@ -65,10 +66,14 @@ def sign_story(steps: list[Step], secret: dict[str, Ed25519PrivateKey]) -> list[
     return [draft(step.draft.type, step.actor, secret[step.actor], step.draft.body) for step in steps]
 
 
-def load(service: Service, keys_dir: Path) -> list[Step]:
+def load(service: Service, keys_dir: Path, labels: DemoLabels | None = None) -> list[Step]:
     """Append the whole story in one transaction; name the step at fault if one is refused."""
     secret = demo_keys(keys_dir)
-    steps = story(dict(secret), datetime.now(UTC).date())
+
+    def sign_labels(org: str, gtin: str, lot: str, count: int) -> list[Label]:
+        return new_labels(secret[org], gtin, lot, count)
+
+    steps = story(dict(secret), datetime.now(UTC).date(), sign_labels, labels)
     try:
         service.log.append(sign_story(steps, secret))
     except LedgerError as e:
@@ -106,14 +111,27 @@ def demo(keys_dir: Path) -> None:
         if size > len(service.genesis):
             click.echo(f"log already holds {size} records; demo data not loaded again")
             return
-        steps = load(service, keys_dir)
+        labels = DemoLabels()
+        steps = load(service, keys_dir, labels)
         kinds = Counter(step.draft.type for step in steps)
         click.echo(f"demo loaded: {len(steps)} statements (log size {service.log.size()}): "
                    + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
+        _show_labels(labels, settings.base_url, keys_dir.parent / "demo-labels.txt")
         click.echo(f"DEMO ONLY private keys of every demo organisation are in {keys_dir}/ "
                    "— for trying things out, never for real use")
     finally:
         service.engine.dispose()
+
+
+def _show_labels(labels: DemoLabels, base_url: str, path: Path) -> None:
+    """Write every demo label's URI to `path`, and show one of each kind to scan."""
+    groups = {"genuine, on the shelf": labels.on_shelf, "sold": labels.sold,
+              "voided by the producer": labels.voided, "recalled batch": labels.recalled}
+    path.write_text("".join(f"# {what}\n" + "".join(f"{x.uri(base_url)}\n" for x in group)
+                            for what, group in groups.items()), encoding="utf-8")
+    click.echo(f"special-sign labels to scan are in {path}, e.g.:")
+    for what, group in groups.items():
+        click.echo(f"  {what}: {group[0].uri(base_url)}")
 
 
 COMMANDS = [demo]

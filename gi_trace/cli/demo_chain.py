@@ -16,12 +16,13 @@ All ids, codes and names are invented; the codes carry valid check digits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from gi_trace.client import drafts
 from gi_trace.client.drafts import Draft, PublicKey
+from gi_trace.labels.issuing import Label
 from gi_trace.ledger.encoding import b64url_decode
 from gi_trace.ledger.keys import key_id
 
@@ -110,8 +111,25 @@ def harvest_season(today: date) -> int:
     return today.year if (today.month, today.day) >= (10, 15) else today.year - 1
 
 
-def story(keys: dict[str, PublicKey], today: date) -> list[Step]:
-    """Everything after the genesis, in log order. `keys` holds every demo org's public key."""
+# Labels signed by an org's private key: (org, GTIN, lot, count) → labels.
+LabelSigner = Callable[[str, str, str, int], Sequence[Label]]
+
+
+@dataclass
+class DemoLabels:
+    """The special-sign labels the story issued, to print and scan."""
+
+    on_shelf: list[Label] = field(default_factory=list)  # genuine, at Wumart
+    sold: list[Label] = field(default_factory=list)
+    voided: list[Label] = field(default_factory=list)
+    recalled: list[Label] = field(default_factory=list)  # on rice milled from a recalled harvest
+
+
+def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
+          labels: DemoLabels | None = None) -> list[Step]:
+    """Everything after the genesis, in log order. `keys` holds every demo org's public key;
+    the labels issued are noted in `labels`."""
+    labels = labels if labels is not None else DemoLabels()
     year = harvest_season(today)
     s = Story()
 
@@ -199,6 +217,21 @@ def story(keys: dict[str, PublicKey], today: date) -> list[Step]:
         s.by(to, drafts.shipment_receive(shipment), f"{to.en} receives it")
     s.by(DISTRIBUTOR, drafts.shipment_send(f"ship-harbin-hema-{year}-03", HEMA.org, {rice1: "3000"}),
          "the distributor ships 3 t more to Hema: still in transit (pending)")
+
+    # Special signs: each approved producer signs the labels of the rice milled from its paddy.
+    wumart_bags = list(sign_labels(MINLE.org, RICE_GTINS[0], f"JH{year}-1001", 24))
+    s.by(MINLE, drafts.label_issue(f"{rice1}-wm", RICE_GTINS[0], [x.serial for x in wumart_bags],
+                                   [x.sig for x in wumart_bags]),
+         "Minle issues 24 special-sign labels for the 5 kg bags at Wumart")
+    s.by(MINLE, drafts.label_void([wumart_bags[0].serial], "misprinted, destroyed"),
+         "Minle voids a misprinted label")
+    s.by(WUMART, drafts.label_sell([x.serial for x in wumart_bags[1:3]]), "Wumart sells two bags")
+    longfeng_bags = list(sign_labels(LONGFENG.org, RICE_GTINS[1], f"JH{year}-1002", 12))
+    s.by(LONGFENG, drafts.label_issue(rice2, RICE_GTINS[1], [x.serial for x in longfeng_bags],
+                                      [x.sig for x in longfeng_bags]),
+         "Longfengshan issues 12 labels for its 2.5 kg bags")
+    labels.voided, labels.sold = wumart_bags[:1], wumart_bags[1:3]
+    labels.on_shelf, labels.recalled = wumart_bags[3:], longfeng_bags
 
     s.by(WUMART, drafts.key_revoke(WUMART.org, _key_id(keys[SCANNER]), reason="device lost"),
          "Wumart revokes the lost scanner's key")

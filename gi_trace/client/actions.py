@@ -85,3 +85,10 @@ class Actions:
 
     def reject(self, shipment: str, reason: str | None = None) -> Receipt:
         return self._send(drafts.shipment_reject(shipment, reason))
+
+    # -- labels (label.issue is built with gi_trace.labels.issuing, which signs each label) --
+    def void_labels(self, serials: Sequence[str], reason: str | None = None) -> Receipt:
+        return self._send(drafts.label_void(serials, reason))
+
+    def sell_labels(self, serials: Sequence[str], reason: str | None = None) -> Receipt:
+        return self._send(drafts.label_sell(serials, reason))

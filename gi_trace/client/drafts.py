@@ -163,3 +163,18 @@ def shipment_receive(shipment: str, *, reason: str | None = None) -> Draft:
 
 def shipment_reject(shipment: str, reason: str | None = None) -> Draft:
     return Draft("shipment.reject", _optional({"shipment": shipment}, reason=reason))
+
+
+# -- labels --------------------------------------------------------------------------------
+def label_issue(batch: str, gtin: str, serials: Sequence[str], sigs: Sequence[str]) -> Draft:
+    """Labels for a batch: each serial with its label signature (the `s` printed in its QR)."""
+    return Draft("label.issue", {"batch": batch, "gtin": gtin, "serials": list(serials),
+                                 "sigs": list(sigs)})
+
+
+def label_void(serials: Sequence[str], reason: str | None = None) -> Draft:
+    return Draft("label.void", _optional({"serials": list(serials)}, reason=reason))
+
+
+def label_sell(serials: Sequence[str], reason: str | None = None) -> Draft:
+    return Draft("label.sell", _optional({"serials": list(serials)}, reason=reason))

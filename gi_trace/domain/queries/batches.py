@@ -168,13 +168,20 @@ def list_batches(conn: Connection, *, limit: int, after: str | None = None,
     return Page([Batch(**_batch(row)) for row in rows], next_)
 
 
+def find_batch(conn: Connection, batch: str) -> Batch | None:
+    """The batch alone, without its lineage and history."""
+    row = conn.execute(_batch_query().where(tables.batches.c.batch == batch)).first()
+    return None if row is None else Batch(**_batch(row))
+
+
 def get_batch(conn: Connection, batch: str) -> BatchDetail | None:
     """The batch with its holders, lineage both ways, events and shipments."""
     row = conn.execute(_batch_query().where(tables.batches.c.batch == batch)).first()
     if row is None:
         return None
     return BatchDetail(**_batch(row), holdings=_holders(conn, batch),
-                       ancestors=_walk(conn, batch, up=True), descendants=_walk(conn, batch, up=False),
+                       ancestors=walk_lineage(conn, batch, up=True),
+                       descendants=walk_lineage(conn, batch, up=False),
                        events=_events(conn, batch), shipments=_shipments(conn, batch))
 
 
@@ -184,7 +191,7 @@ def _holders(conn: Connection, batch: str) -> list[Holder]:
     return [Holder(row.org, row.quantity) for row in rows]
 
 
-def _walk(conn: Connection, start: str, *, up: bool) -> list[Link]:
+def walk_lineage(conn: Connection, start: str, *, up: bool) -> list[Link]:
     """Breadth-first along gi_lineage, child → parent (`up`) or parent → child, each batch
     expanded once: linear in the edges, however often split and merged paths rejoin."""
     lin = tables.lineage.c

@@ -1,0 +1,110 @@
+"""Where and when a printed code was scanned, and the patterns that betray a copied code.
+
+A genuine label is scanned a handful of times (in the shop, at home). A code that
+was photographed and reprinted shows up too often, after its sale, or in two
+places too far apart to travel between in the time between the scans. Scans are
+not ledger statements: they are observations, kept beside the log, with a place
+only when the phone granted one, and then only to 0.1° (about 10 km).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from gi_trace.labels.tables import scans
+from gi_trace.settings import Settings
+
+EARTH_RADIUS_KM = 6371.0
+PLACED_SCANS_CHECKED = 200  # the latest scans with a place that the speed check looks at
+_s = scans.c
+
+
+@dataclass(frozen=True)
+class ScanPolicy:
+    max_count: int
+    max_after_sale: int
+    max_speed_kmh: float
+    min_distance_km: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScanPolicy:
+        return cls(settings.scan_max_count, settings.scan_max_after_sale,
+                   settings.scan_max_speed_kmh, settings.scan_min_distance_km)
+
+
+@dataclass(frozen=True)
+class FarApart:
+    km: float
+    hours: float
+
+
+@dataclass(frozen=True)
+class ScanHistory:
+    count: int
+    first_at: int | None
+    after_sale: int  # scans since the label was sold (0 if it was not)
+    far_apart: FarApart | None  # the first pair of scans too far apart for the time between
+
+    def suspicions(self, policy: ScanPolicy) -> list[str]:
+        """Reason codes for a code that may have been copied, in a stable order."""
+        found = []
+        if self.after_sale > policy.max_after_sale:
+            found.append("scanned-after-sale")
+        if self.count > policy.max_count:
+            found.append("scanned-too-often")
+        if self.far_apart is not None:
+            found.append("far-apart")
+        return found
+
+
+def record_scan(conn: Connection, serial: str, at: int) -> str:
+    """Note a scan; the token lets the page add a coarse place if the phone grants one."""
+    token = secrets.token_urlsafe(16)
+    conn.execute(scans.insert().values(token=token, serial=serial, at=at, lat=None, lon=None))
+    return token
+
+
+def coarse(value: float) -> float:
+    return round(value, 1)
+
+
+def add_place(conn: Connection, token: str, lat: float, lon: float) -> bool:
+    """Attach a place, rounded to 0.1°, to a scan that has none yet; False if there is no such scan."""
+    result = conn.execute(update(scans).where((_s.token == token) & _s.lat.is_(None))
+                          .values(lat=coarse(lat), lon=coarse(lon)))
+    return bool(result.rowcount)
+
+
+def history(conn: Connection, serial: str, policy: ScanPolicy, *, sold_at: int | None) -> ScanHistory:
+    count, first_at = conn.execute(select(func.count(), func.min(_s.at)).where(_s.serial == serial)).one()
+    after_sale = 0
+    if sold_at is not None:
+        after_sale = conn.scalar(select(func.count()).where((_s.serial == serial) & (_s.at >= sold_at))) or 0
+    placed = conn.execute(select(_s.at, _s.lat, _s.lon)
+                          .where((_s.serial == serial) & _s.lat.is_not(None))
+                          .order_by(_s.at.desc(), _s.id.desc()).limit(PLACED_SCANS_CHECKED)).all()
+    return ScanHistory(int(count), first_at, int(after_sale), too_far(list(reversed(placed)), policy))
+
+
+def too_far(placed: list[Any], policy: ScanPolicy) -> FarApart | None:
+    """The first consecutive pair of placed scans (oldest first) that no lorry could link."""
+    for before, after in itertools.pairwise(placed):
+        km = distance_km(before.lat, before.lon, after.lat, after.lon)
+        hours = max(after.at - before.at, 60) / 3600  # a minute at least: clocks and rounding
+        if km > policy.min_distance_km and km / hours > policy.max_speed_kmh:
+            return FarApart(round(km), round(hours, 1))
+    return None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))

@@ -1,0 +1,318 @@
+"""The consumer's scan: the verdict for every kind of label DESIGN.md names, malformed links
+that never give a 500, and an offline proof that an independent verifier accepts."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from flask.testing import FlaskClient
+
+from gi_trace.domain.label_signature import sign_label
+from gi_trace.service import Service
+from tests.api.helpers import serving
+from tests.domain.world import (
+    GTINS,
+    PADDY,
+    Template,
+    World,
+    issue,
+    recall,
+    receive,
+    sell,
+    serials,
+    ship,
+    suspend,
+    void,
+)
+from tests.support import Actor
+
+JSON = {"Accept": "application/json"}
+GTIN, LOT = GTINS[PADDY][0], "LA-1"
+SERIAL = serials("A-1", 1)[0]
+
+
+def link(serial: str = SERIAL, *, lot: str = LOT, gtin: str = GTIN, signer: Actor | None = None,
+         world: World | None = None, sig: str | None = None) -> str:
+    if sig is None and signer is not None:
+        sig = sign_label(signer.key, gtin, lot, serial)
+    return f"/01/{gtin}/10/{lot}/21/{serial}" + (f"?s={sig}" if sig else "")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return Template.build(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture
+def scanning(template: Template, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[
+        tuple[World, Service, FlaskClient]]:
+    """A copy of the world where coop-a issued five labels for A-1; settings overrides from
+    the test's `settings` marker."""
+    marker = request.node.get_closest_marker("settings")
+    with template.copy(tmp_path) as service:
+        world = template.world
+        service.log.append([issue(world.coop_a, "A-1", 5)])
+        settings = replace(service.settings, **(marker.kwargs if marker else {}))
+        with serving(settings) as app:
+            yield world, service, app.test_client()
+
+
+def verdict(client: FlaskClient, path: str) -> dict[str, Any]:
+    resp = client.get(path, headers=JSON)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.headers["Cache-Control"] == "no-store"
+    data: dict[str, Any] = resp.get_json()
+    return data
+
+
+def codes(data: dict[str, Any]) -> list[str]:
+    return [r["code"] for r in data["reasons"]]
+
+
+def test_a_genuine_label_is_genuine_and_shows_where_it_came_from(scanning: Any) -> None:
+    world, _, client = scanning
+    data = verdict(client, link(signer=world.coop_a))
+    assert (data["verdict"], data["reasons"]) == ("GENUINE", [])
+    assert data["product"]["name"] == {"zh": "五常稻谷", "en": "Wuchang paddy"}
+    assert data["producer"]["org"] == "coop-a"
+    assert data["batch"]["lot"] == LOT
+    assert [step["type"] for step in data["journey"]] == ["batch.register", "label.issue"]
+    assert data["scans"]["count"] == 1 and data["scans"]["token"]
+    assert {"label-signature", "inclusion", "recall", "copy-patterns"} <= set(data["checked"])
+
+
+@pytest.mark.parametrize(("path", "code"), [
+    (lambda w: link(serials("A-1", 1, 99)[0], signer=w.coop_a), "unknown-label"),
+    (lambda w: link(lot="LB-1", signer=w.coop_a), "lot-mismatch"),
+    (lambda w: link(gtin=GTINS[PADDY][1], signer=w.coop_a), "gtin-mismatch"),
+    (lambda w: link(signer=w.coop_b), "bad-signature"),
+    (lambda w: link(sig="A" * 86), "bad-signature"),
+    (lambda w: link(sig="not-base64url!"), "bad-signature"),
+    (lambda w: link(), "signature-missing"),
+    (lambda w: link(sig=sign_label(w.coop_a.key, GTIN, LOT, serials("A-1", 1, 1)[0])), "bad-signature"),
+], ids=["unknown-serial", "changed-lot", "changed-gtin", "signed-by-another-producer",
+        "forged-signature", "signature-not-base64url", "signature-missing", "another-labels-signature"])
+def test_labels_that_were_not_issued_as_printed_are_invalid(scanning: Any, path: Any, code: str) -> None:
+    world, _, client = scanning
+    data = verdict(client, path(world))
+    assert (data["verdict"], codes(data)) == ("INVALID", [code])
+
+
+def test_a_voided_label_is_invalid(scanning: Any) -> None:
+    world, service, client = scanning
+    service.log.append([void(world.coop_a, [SERIAL])])
+    data = verdict(client, link(signer=world.coop_a))
+    assert (data["verdict"], codes(data)) == ("INVALID", ["voided"])
+    assert "misprinted" in data["reasons"][0]["text"]["en"]
+
+
+def test_a_recalled_batch_warns_with_the_reason_and_what_to_do(scanning: Any) -> None:
+    world, service, client = scanning
+    service.log.append([recall(world.regulator, "A-1", "cadmium above limit")])
+    data = verdict(client, link(signer=world.coop_a))
+    assert (data["verdict"], codes(data)) == ("WARNING", ["recalled"])
+    assert "cadmium above limit" in data["reasons"][0]["text"]["en"]
+    assert data["reasons"][0]["advice"]["zh"]
+
+
+def test_a_suspended_producer_warns_until_reinstated(scanning: Any) -> None:
+    world, service, client = scanning
+    service.log.append([suspend(world.regulator, PADDY, "coop-a")])
+    assert codes(verdict(client, link(signer=world.coop_a))) == ["producer-suspended"]
+    service.log.append([suspend(world.regulator, PADDY, "coop-a", reinstate=True)])
+    assert verdict(client, link(signer=world.coop_a))["verdict"] == "GENUINE"
+
+
+@pytest.mark.settings(scan_max_after_sale=1)
+def test_a_label_scanned_again_and_again_after_its_sale_warns(scanning: Any) -> None:
+    world, service, client = scanning
+    service.log.append([ship(world.coop_a, "S-1", "shop-1", [("A-1", "10")]),
+                        receive(world.shop_1, "S-1"), sell(world.shop_1, [SERIAL])])
+    assert verdict(client, link(signer=world.coop_a))["verdict"] == "GENUINE"  # the buyer, at home
+    data = verdict(client, link(signer=world.coop_a))
+    assert (data["verdict"], codes(data)) == ("WARNING", ["scanned-after-sale"])
+    assert data["label"]["status"] == "sold"
+
+
+@pytest.mark.settings(scan_max_count=3)
+def test_a_scan_storm_warns_that_the_code_may_be_copied(scanning: Any) -> None:
+    world, _, client = scanning
+    results = [verdict(client, link(signer=world.coop_a))["verdict"] for _ in range(4)]
+    assert results == ["GENUINE", "GENUINE", "GENUINE", "WARNING"]
+    other = verdict(client, link(serials("A-1", 1, 1)[0], signer=world.coop_a))
+    assert other["verdict"] == "GENUINE"  # counts are per label
+
+
+def place(client: FlaskClient, data: dict[str, Any], lat: Any, lon: Any) -> int:
+    return client.post(f"/v1/scans/{data['scans']['token']}/place", json={"lat": lat, "lon": lon}).status_code
+
+
+def test_scans_in_places_too_far_apart_for_the_time_between_warn(scanning: Any) -> None:
+    world, _, client = scanning
+    first = verdict(client, link(signer=world.coop_a))
+    assert place(client, first, 45.75, 126.63) == 204  # Harbin
+    second = verdict(client, link(signer=world.coop_a))
+    assert place(client, second, 39.9, 116.4) == 204  # Beijing, minutes later
+    data = verdict(client, link(signer=world.coop_a))
+    assert (data["verdict"], codes(data)) == ("WARNING", ["far-apart"])
+    assert "km" in data["reasons"][0]["text"]["en"]
+
+
+def test_nearby_scans_do_not_warn(scanning: Any) -> None:
+    world, _, client = scanning
+    for lat in (45.75, 45.76, 45.8):
+        assert place(client, verdict(client, link(signer=world.coop_a)), lat, 126.63) == 204
+    assert verdict(client, link(signer=world.coop_a))["verdict"] == "GENUINE"
+
+
+def test_a_place_is_stored_coarse_once_and_checked(scanning: Any) -> None:
+    world, service, client = scanning
+    data = verdict(client, link(signer=world.coop_a))
+    resp = client.post(f"/v1/scans/{data['scans']['token']}/place", json={"lat": 91, "lon": 0})
+    assert resp.status_code == 422 and resp.get_json()["field"] == "lat"
+    resp = client.post(f"/v1/scans/{data['scans']['token']}/place", json={"lat": 1, "lon": "east"})
+    assert resp.status_code == 422 and resp.get_json()["field"] == "lon"
+    assert place(client, data, 45.7512, 126.6345) == 204
+    assert place(client, data, 39.9, 116.4) == 404  # one place per scan
+    assert client.post("/v1/scans/nope/place", json={"lat": 1, "lon": 1}).status_code == 404
+    from gi_trace.labels.tables import scans
+    with service.engine.connect() as conn:
+        assert conn.execute(scans.select().where(scans.c.lat.is_not(None))).one()[4:] == (45.8, 126.6)
+
+
+@pytest.mark.parametrize("path", [
+    f"/01/{GTIN[:13]}{(int(GTIN[13]) + 1) % 10}/10/LA-1/21/SNA-10000000000?s=a",  # check digit
+    "/01/123/10/LA-1/21/SNA-10000000000",  # too short
+    "/01/0693123400001X/10/LA-1/21/SNA-10000000000",
+    f"/01/{GTIN}/10/{'L' * 21}/21/SNA-10000000000",  # lot over 20
+    f"/01/{GTIN}/10/LA-1/21/{'S' * 21}",  # serial over 20
+    f"/01/{GTIN}/10/LA%20/21/SNA-10000000000",  # space is not in set 82
+    f"/01/{GTIN}/10/LA-1/21/%FF%FE",  # not even UTF-8
+    f"/01/{GTIN}/10/LA-1/21/%E4%BA%94",  # 五: not in set 82
+], ids=["check-digit", "short-gtin", "letter-in-gtin", "long-lot", "long-serial", "space",
+        "bad-utf8", "cjk-serial"])
+def test_malformed_digital_links_are_400_never_500(scanning: Any, path: str) -> None:
+    _, _, client = scanning
+    resp = client.get(path, headers=JSON)
+    assert resp.status_code == 400, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/problem+json"
+    assert resp.get_json()["code"] == "bad-digital-link" and resp.get_json()["field"]
+    page = client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 400 and page.mimetype == "text/html"
+
+
+def test_a_browser_gets_the_page_and_an_app_gets_json(scanning: Any) -> None:
+    world, _, client = scanning
+    page = client.get(link(signer=world.coop_a), headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "五常稻谷" in page.get_data(as_text=True)
+    english = client.get(link(signer=world.coop_a) + "&lang=en")
+    assert "Wuchang paddy" in english.get_data(as_text=True)
+    assert "lang=en" in english.headers["Set-Cookie"]
+
+
+# -- the offline proof, checked with nothing of gi-trace: hashlib and cryptography -------------
+
+def _b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _verify(pub: bytes, signature: bytes, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(pub).verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _root_from_inclusion(index: int, size: int, leaf: bytes, path: list[bytes]) -> bytes:
+    """RFC 9162 §2.1.3.2, written out again here on purpose."""
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise AssertionError("proof too long")
+        if fn & 1 or fn == sn:
+            r = hashlib.sha256(b"\x01" + p + r).digest()
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = hashlib.sha256(b"\x01" + r + p).digest()
+        fn, sn = fn >> 1, sn >> 1
+    assert sn == 0, "proof too short"
+    return r
+
+
+def independently_verified(data: dict[str, Any]) -> bool:
+    proof, printed = data["proof"], data["link"]
+    pub = _b64url(proof["key"]["pub"])
+    if hashlib.sha256(pub).hexdigest() != proof["key"]["id"]:
+        return False
+    label = {"gtin": printed["gtin"], "key": proof["key"]["id"], "lot": printed["lot"],
+             "serial": printed["serial"]}
+    label_message = b"gi-trace/v1/label\n" + json.dumps(label, separators=(",", ":"),
+                                                       sort_keys=True).encode()
+    statement_bytes, signature = _b64url(proof["statement"]), _b64url(proof["signature"])
+    statement = json.loads(statement_bytes)
+    body = statement["body"]
+    index = body["serials"].index(printed["serial"])
+    checks = [
+        _verify(pub, _b64url(printed["s"]), label_message),
+        statement["type"] == "label.issue" and statement["key"] == proof["key"]["id"],
+        body["sigs"][index] == printed["s"],
+        _verify(pub, signature, b"gi-trace/v1/statement\n" + statement_bytes),
+    ]
+    leaf_hash = hashlib.sha256(b"\x00" + signature + statement_bytes).digest()
+    inclusion = proof["inclusion"]
+    root = _root_from_inclusion(proof["seq"], inclusion["tree_size"], leaf_hash,
+                                [bytes.fromhex(h) for h in inclusion["hashes"]])
+    checks += [leaf_hash.hex() == proof["leaf_hash"], root.hex() == inclusion["root"]]
+    # The checkpoint: C2SP signed note, signed by the operator's key.
+    body_text, signatures = proof["checkpoint"].split("\n\n", 1)
+    _origin, size, root_b64 = body_text.split("\n")[:3]
+    name, vkey_hash, vkey_b64 = proof["operator_key"].split("+", 2)  # base64 may hold "+"
+    operator_pub = base64.b64decode(vkey_b64)[1:]
+    key_hash = hashlib.sha256(name.encode() + b"\n" + b"\x01" + operator_pub).digest()[:4]
+    checks += [int(size) == inclusion["tree_size"], base64.b64decode(root_b64) == root,
+               key_hash.hex() == vkey_hash]
+    line = next(x for x in signatures.splitlines() if x.startswith(f"\u2014 {name} "))
+    raw = base64.b64decode(line.split(" ")[2])
+    checks += [raw[:4] == key_hash, _verify(operator_pub, raw[4:], (body_text + "\n").encode())]
+    return all(checks)
+
+
+def test_the_offline_proof_verifies_without_gi_trace_code(scanning: Any) -> None:
+    world, service, client = scanning
+    service.log.append([world.coop_b.note(n) for n in range(6)])  # the label is not the last leaf
+    data = verdict(client, link(serials("A-1", 1, 3)[0], signer=world.coop_a))
+    assert data["verdict"] == "GENUINE"
+    assert independently_verified(data)
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda d: d["link"].update(lot="LA-2"),
+    lambda d: d["link"].update(s=d["proof"]["signature"]),
+    lambda d: d["proof"].update(seq=d["proof"]["seq"] - 1),
+    lambda d: d["proof"]["inclusion"]["hashes"].reverse(),
+    lambda d: d["proof"].update(checkpoint=d["proof"]["checkpoint"].replace("\n\n", "\n\n\u2014 x AAAA\n")
+                                .replace(d["proof"]["checkpoint"].split("\n")[1], "999")),
+], ids=["lot", "label-signature", "leaf-index", "proof-order", "checkpoint-size"])
+def test_the_independent_verifier_rejects_a_tampered_proof(scanning: Any, tamper: Any) -> None:
+    world, service, client = scanning
+    service.log.append([world.coop_b.note(n) for n in range(6)])
+    data = verdict(client, link(serials("A-1", 1, 3)[0], signer=world.coop_a))
+    assert independently_verified(data)
+    tamper(data)
+    try:
+        verified = independently_verified(data)
+    except (AssertionError, ValueError, IndexError, StopIteration):
+        verified = False  # a structurally broken proof is a failed proof too
+    assert not verified
