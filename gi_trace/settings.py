@@ -36,6 +36,9 @@ class Settings:
     # Counterfeit reports: how many one client may send an hour, and the largest photo.
     report_max_per_hour: int = 5
     report_max_photo_bytes: int = 5 * 1024 * 1024
+    # Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none,
+    # the app is reached directly). Rate limits key on the address the nearest trusted one saw.
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

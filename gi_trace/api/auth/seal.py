@@ -26,12 +26,13 @@ class BadSeal(Exception):
     """Not something this server sealed, or altered since."""
 
 
-def derive_secret(operator_key: Ed25519PrivateKey, origin: str) -> bytes:
-    """The HMAC key: bound to the operator key and the log's origin, never the key itself."""
+def derive_secret(operator_key: Ed25519PrivateKey, origin: str, info: bytes = HKDF_INFO) -> bytes:
+    """The HMAC key: bound to the operator key and the log's origin, never the key itself;
+    another `info` gives an independent key for another use."""
     seed = operator_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                       serialization.NoEncryption())
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=origin.encode("utf-8"),
-                info=HKDF_INFO).derive(seed)
+                info=info).derive(seed)
 
 
 class Sealer:
