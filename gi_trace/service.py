@@ -18,6 +18,8 @@ from gi_trace.domain.supply_chain import SupplyChain
 from gi_trace.domain.tables import metadata as domain_tables
 from gi_trace.ledger import keys
 from gi_trace.ledger.audit import AuditResult, RecordSource, audit
+from gi_trace.ledger.cosignature import load_witnesses
+from gi_trace.ledger.cosigned import Cosignatures
 from gi_trace.ledger.database import make_engine, make_scratch_engine, write_transaction
 from gi_trace.ledger.genesis import load_genesis
 from gi_trace.ledger.identity import TrustRoots
@@ -36,6 +38,7 @@ class Service:
     engine: Engine
     log: Log
     genesis: list[Envelope]
+    cosignatures: Cosignatures
 
 
 def load_genesis_if_any(settings: Settings) -> list[Envelope]:
@@ -54,7 +57,14 @@ def open_service(settings: Settings, engine: Engine | None = None) -> Service:
     genesis = load_genesis_if_any(settings)
     log = Log(engine, operator_signer(settings), TrustRoots.from_genesis(genesis), domain_rules(),
               window=timedelta(seconds=settings.clock_skew_seconds))
-    return Service(settings, engine, log, genesis)
+    return Service(settings, engine, log, genesis, witness_cosignatures(settings, engine))
+
+
+def witness_cosignatures(settings: Settings, engine: Engine) -> Cosignatures:
+    """The cosignatures of the witnesses in GI_TRACE_WITNESSES (none when the file is absent)."""
+    path = Path(settings.witnesses)
+    witnesses = load_witnesses(path) if path.exists() else []
+    return Cosignatures(engine, witnesses, skew_seconds=settings.clock_skew_seconds)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ def instance_settings(root: Path, genesis: Envelope, *, database_url: str | None
     settings = Settings(database_url=database_url or f"sqlite:///{root}/{database}.db",
                         operator_key=str(root / "operator.pem"),
                         regulators=str(root / "regulators.json"),
+                        witnesses=str(root / "witnesses.txt"),
                         origin="test.gi-trace/log", base_url="https://gi.example")
     save_genesis([genesis], settings.regulators)
     return settings

@@ -8,7 +8,7 @@ from gi_trace.migrate import require_current
 from gi_trace.service import open_service
 from gi_trace.settings import Settings
 
-from . import auth, health, log, problems, reads, statements, tiles
+from . import auth, cosignatures, health, log, problems, reads, statements, tiles
 from .context import EXTENSION
 from .openapi import make_api
 
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     require_current(service.engine)
     problems.init_app(app)
     api = make_api(app)
-    for blueprint in (health.blp, statements.blp, log.blp, tiles.blp):
+    for blueprint in (health.blp, statements.blp, log.blp, cosignatures.blp, tiles.blp):
         api.register_blueprint(blueprint)
     auth.init_app(app, api, service)
     reads.init_app(app, api)

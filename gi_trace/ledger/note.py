@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -59,9 +60,9 @@ def b64std_decode(text: str, *, field: str | None = None) -> bytes:
     return data
 
 
-def key_hash(name: str, public_key: bytes) -> bytes:
+def key_hash(name: str, public_key: bytes, key_type: int = ALG_ED25519) -> bytes:
     """The 4-byte key id: binds the key to its name and algorithm, per the spec."""
-    blob = name.encode("utf-8") + b"\n" + bytes([ALG_ED25519]) + public_key
+    blob = name.encode("utf-8") + b"\n" + bytes([key_type]) + public_key
     return hashlib.sha256(blob).digest()[:KEY_HASH_SIZE]
 
 
@@ -100,13 +101,13 @@ def _split_key(text: str, what: str) -> list[str]:
     return fields
 
 
-def _decode_typed_key(b64: str, what: str) -> bytes:
+def _decode_typed_key(b64: str, what: str, key_type: int = ALG_ED25519) -> bytes:
     raw = b64std_decode(b64, field=what)
     if len(raw) != 1 + PUBLIC_KEY_SIZE:
         raise MalformedError(f"{what} must encode 33 bytes", code="bad-key", field=what)
-    if raw[0] != ALG_ED25519:
-        raise MalformedError(f"{what} is not an Ed25519 key", code="unsupported-key-type",
-                             field=what)
+    if raw[0] != key_type:
+        raise MalformedError(f"{what} is not an Ed25519 key of type {key_type:#04x}",
+                             code="unsupported-key-type", field=what)
     return raw[1:]
 
 
@@ -122,6 +123,8 @@ class NoteVerifier:
     """An Ed25519 public key under a name, able to check note signatures."""
 
     __slots__ = ("_key", "_key_hash", "_name", "_public_key")
+    # The signature type byte of the vkey and key id; a subclass may sign another message.
+    KEY_TYPE = ALG_ED25519
 
     def __init__(self, name: str, public_key: bytes) -> None:
         _check_name(name)
@@ -135,13 +138,13 @@ class NoteVerifier:
                                  field="public_key") from e
         self._name = name
         self._public_key = public_key
-        self._key_hash = key_hash(name, public_key)
+        self._key_hash = key_hash(name, public_key, self.KEY_TYPE)
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> NoteVerifier:
-        """Parse ``<name>+<hex hash>+<base64(0x01 || key)>``, checking the hash."""
+    def from_vkey(cls, vkey: str) -> Self:
+        """Parse ``<name>+<hex hash>+<base64(type || key)>``, checking the type and hash."""
         name, hash_hex, b64 = _split_key(vkey.strip() if isinstance(vkey, str) else "", "vkey")
-        verifier = cls(name, _decode_typed_key(b64, "vkey"))
+        verifier = cls(name, _decode_typed_key(b64, "vkey", cls.KEY_TYPE))
         _check_hash(hash_hex, verifier.key_hash, "vkey")
         return verifier
 
@@ -158,7 +161,7 @@ class NoteVerifier:
         return self._public_key
 
     def vkey(self) -> str:
-        typed = bytes([ALG_ED25519]) + self._public_key
+        typed = bytes([self.KEY_TYPE]) + self._public_key
         return f"{self._name}+{self._key_hash.hex()}+{b64std_encode(typed)}"
 
     def verify(self, text_bytes: bytes, signature: bytes) -> bool:
@@ -174,13 +177,14 @@ class NoteVerifier:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NoteVerifier):
             return NotImplemented
-        return self._name == other._name and self._public_key == other._public_key
+        return (self.KEY_TYPE, self._name, self._public_key) == \
+            (other.KEY_TYPE, other._name, other._public_key)
 
     def __hash__(self) -> int:
-        return hash((self._name, self._public_key))
+        return hash((self.KEY_TYPE, self._name, self._public_key))
 
     def __repr__(self) -> str:
-        return f"NoteVerifier({self.vkey()!r})"
+        return f"{type(self).__name__}({self.vkey()!r})"
 
 
 class NoteSigner:

@@ -67,3 +67,14 @@ keys = Table(
     Column("revoked_seq", BigInteger),
     Index("ix_ledger_keys_org", "org"),
 )
+
+# Witnesses' cosignatures (C2SP tlog-cosignature) of checkpoints the log issued; one per
+# witness key and tree size, the latest timestamp kept.
+cosignatures = Table(
+    "log_cosignatures", metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("witness", String(255), primary_key=True),
+    Column("key_hash", LargeBinary, primary_key=True),
+    Column("cosigned_at", BigInteger, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+)

@@ -17,8 +17,9 @@ from gi_trace.domain.epcis.export import Exporter
 from gi_trace.domain.epcis.identifiers import parse_lgtin, parse_sgtin
 from gi_trace.service import Service
 from gi_trace.settings import Settings
-from tests.domain.world import GTINS, PADDY, Template, harvest_to_shelf, serials
+from tests.domain.world import GTINS, PADDY, Template, World, harvest_to_shelf, serials
 from tests.epcis_schema import schema_errors
+from tests.support import Actor
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 EVER = datetime(2000, 1, 1, tzinfo=UTC)
@@ -218,3 +219,21 @@ def test_the_validator_bites(season: Service) -> None:
 def test_a_bad_prefix_length_is_refused() -> None:
     with pytest.raises(ValueError, match="6 to 12"):
         Exporter("https://gi.example", Settings().gs1_company_prefix_length + 6)
+
+
+def test_the_same_export_on_sqlite_and_postgresql(any_service: Service, regulator: Actor) -> None:
+    world = World(regulator=regulator)
+    any_service.log.append(world.setup())
+    any_service.log.append(harvest_to_shelf(world))
+    events = everything(any_service)
+    assert set(by_statement(events)) == TYPES
+    with any_service.engine.connect() as conn:
+        journey = EXPORTER.journey(conn, "R-1-5kg", visible_to="shop-1", created=NOW)
+        first = datetime.fromisoformat(events[0]["eventTime"])
+        before, _ = EXPORTER.period(conn, EVER, first - timedelta(seconds=1), visible_to=None,
+                                    created=NOW, limit=500)
+    assert journey is not None and schema_errors(journey) == []
+    seen = {e["gitrace:statement"] for e in journey["epcisBody"]["eventList"]}
+    assert {"batch.split", "shipment.receive"} <= seen
+    assert "batch.process" not in seen  # it touched R-1 and the paddy, none of them shop-1's
+    assert before["epcisBody"]["eventList"] == []
