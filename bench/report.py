@@ -8,6 +8,7 @@ from pathlib import Path
 from .audit_run import AuditResult, BuildResult
 from .fixtures import KEY_ADD, KINDS, PATHS, path_name
 from .http_load import LoadResult
+from .labels_pdf import LabelsPdfResult
 from .verify_limit import VerifyLimit
 
 SINGLE_TARGET = 2000.0          # appends/s, one statement per request, PostgreSQL
@@ -15,6 +16,7 @@ BULK_TARGET = 8000.0            # entries/s, lists of 1,000
 AUDIT_ENTRIES = 100_000
 AUDIT_SECONDS_TARGET = 6.0
 AUDIT_RSS_TARGET_MB = 200.0
+LABELS_TARGET = 1000.0          # labels/s written to a PDF sheet
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Results:
     bulk: dict[tuple[str, str], HttpRun] = field(default_factory=dict)
     build: dict[str, BuildResult] = field(default_factory=dict)           # by statements
     audit: dict[str, AuditResult] = field(default_factory=dict)
+    labels_pdf: LabelsPdfResult | None = None
     profiles: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)   # what the measured statements were
@@ -259,6 +262,9 @@ def console(results: Results) -> str:
                      f"{t.measured:>{measured_width}}  {_met(t, markdown=False):<6}  "
                      + (f"× {_ratio(t.ratio)} / {_ratio(t.openssl_ratio)}" if t.ratio is not None
                         else ""))
+    if results.labels_pdf:
+        met = "met" if results.labels_pdf.rate >= LABELS_TARGET else "MISSED"
+        lines.append(f"  labels to PDF  ≥ {LABELS_TARGET:,.0f} /s  {results.labels_pdf.rate:,.0f} /s  {met}")
     for name, profile in results.profiles.items():
         lines += ["", f"profile: {name}", *profile]
     for note in results.notes:
@@ -324,6 +330,19 @@ HOW_MEASURED = """\
 """
 
 
+def labels_section(labels: LabelsPdfResult) -> list[str]:
+    met = "yes" if labels.rate >= LABELS_TARGET else "**no**"
+    return ["## Label sheets to PDF", "",
+            "| benchmark | goal | measured | met | details |", "|---|---|---:|---|---|",
+            f"| labels to a PDF sheet (`gi_trace.labels.sheet.write_sheet`) | ≥ {LABELS_TARGET:,.0f} /s "
+            f"| {labels.rate:,.0f} /s | {met} | {labels.details()} |", "",
+            "Measured in a child process (`python -m bench.labels_pdf COUNT FILE CAP`) that makes the "
+            "labels one at a time as the sheet asks for them (URIs of the real length, random bytes in "
+            "place of signatures) and writes the PDF to a file; the time covers the QR codes, the page "
+            "contents, their compression and the writes. Peak RSS is the child's VmHWM; the RSS "
+            "before the first label (the interpreter and its imports) shows what the sheet adds."]
+
+
 def markdown(results: Results) -> str:
     m = results.machine
     out = ["# Benchmarks", ""]
@@ -332,7 +351,7 @@ def markdown(results: Results) -> str:
                "measure again; this page is rewritten by every run.")
     out += ["", "`make bench` runs `python -m bench.run` at full sizes (about 12 minutes on 2 cores). "
             "Options: `--quick` (tiny sizes, a smoke test in a few minutes), "
-            "`--only verify,single,bulk,audit`, `--scale F` (fewer statements, same shape), "
+            "`--only verify,single,bulk,audit,labels`, `--scale F` (fewer statements, same shape), "
             "`--cap-factor F` (longer time caps), "
             "`--no-profile`, `--out FILE`. It needs PostgreSQL on 127.0.0.1:5432 (user postgres; "
             "it creates and drops the database `gi_trace_bench`; without it the PostgreSQL runs are "
@@ -368,6 +387,8 @@ def markdown(results: Results) -> str:
                    f"| {_ratio(t.ratio)} | {_ratio(t.openssl_ratio)} |")
     if results.notes:
         out += ["", *[f"- {note}" for note in results.notes]]
+    if results.labels_pdf:
+        out += ["", *labels_section(results.labels_pdf)]
     out += ["", "## How measured", "", HOW_MEASURED.rstrip()]
     if results.profiles:
         out += ["", "## Profiles of the missed targets", ""]

@@ -3,7 +3,7 @@
     python -m bench.run [--quick] [--only NAME[,NAME]] [--out docs/benchmarks.md] [--no-profile]
                         [--scale F] [--cap-factor F]
 
-NAME is one of verify, single, bulk, audit:
+NAME is one of verify, single, bulk, audit, labels:
 
 - verify  the Ed25519 verify limit with 2 processes, through the ledger's own
           keys.verify (libsodium): the denominator of the ratios; cryptography's
@@ -13,7 +13,9 @@ NAME is one of verify, single, bulk, audit:
 - bulk    lists of 1,000 pre-signed statements over HTTP, 4 concurrent clients,
           on SQLite and PostgreSQL;
 - audit   a 100k-entry log built through Log.append, then `gi-trace audit verify
-          --db URL` timed with its peak memory.
+          --db URL` timed with its peak memory;
+- labels  a PDF sheet of 10,000 labels (A4, 24 a page) written by one process:
+          labels/s and peak RSS.
 
 single, bulk and audit each measure two paths, as separate rows: the ledger path
 (`key.add` of a fresh key by the org itself: only the ledger's identity rule; the
@@ -60,6 +62,7 @@ from .fixtures import (
                        sign_json,
 )
 from .http_load import LoadResult, ensure_tool, run_python, run_wrk
+from .labels_pdf import measure as measure_labels_pdf
 from .machine import describe, load_average
 from .profiling import merge_server_profiles, profile_audit, summarise
 from .report import (
@@ -75,7 +78,7 @@ from .report import (
 from .server import first_error, running_server
 from .verify_limit import measure
 
-PHASES = ("verify", "single", "bulk", "audit")
+PHASES = ("verify", "single", "bulk", "audit", "labels")
 DATABASES = ("SQLite", "PostgreSQL")
 WINDOW_SECONDS = 300        # GI_TRACE_CLOCK_SKEW_SECONDS: signed statements must be sent within it
 WARMUP_STATEMENTS = 64
@@ -104,6 +107,8 @@ class Sizes:
     profile_single: int
     profile_bulk_requests: int
     profile_cap: float          # seconds at most for each profiling run
+    labels: int                 # labels on the benchmarked PDF sheet
+    labels_cap: float           # seconds at most for writing it
 
     def scaled(self, factor: float) -> Sizes:
         """The same run with fewer (or more) statements everywhere."""
@@ -112,7 +117,7 @@ class Sizes:
         return replace(self, single=scale(self.single, 64), bulk_requests=scale(self.bulk_requests, 4),
                        audit_entries=scale(self.audit_entries, 1000),
                        gi_audit_entries=scale(self.gi_audit_entries, 500),
-                       profile_single=scale(self.profile_single, 64),
+                       profile_single=scale(self.profile_single, 64), labels=scale(self.labels, 240),
                        profile_bulk_requests=scale(self.profile_bulk_requests, 2))
 
     def patient(self, factor: float) -> Sizes:
@@ -121,7 +126,7 @@ class Sizes:
                        build_cap=self.build_cap * factor, audit_timeout=self.audit_timeout * factor,
                        gi_build_cap=self.gi_build_cap * factor,
                        gi_audit_timeout=self.gi_audit_timeout * factor, budget=self.budget * factor,
-                       profile_cap=self.profile_cap * factor)
+                       profile_cap=self.profile_cap * factor, labels_cap=self.labels_cap * factor)
 
 
 # Every run is also bounded in time, so that a slow build of the code under test still
@@ -133,12 +138,12 @@ FULL = Sizes(verify_seconds=2.5, single=12_000, single_cap=25, connections=64, s
              server_threads=16, bulk_requests=20, bulk_list=1000, bulk_clients=4, bulk_cap=22,
              audit_entries=100_000, build_cap=120, audit_timeout=150,
              gi_audit_entries=10_000, gi_build_cap=25, gi_audit_timeout=45, budget=690,
-             profile_single=1500, profile_bulk_requests=4, profile_cap=15)
+             profile_single=1500, profile_bulk_requests=4, profile_cap=15, labels=10_000, labels_cap=60)
 QUICK = Sizes(verify_seconds=0.3, single=200, single_cap=15, connections=64, server_workers=2,
               server_threads=16, bulk_requests=4, bulk_list=50, bulk_clients=4, bulk_cap=15,
               audit_entries=1000, build_cap=20, audit_timeout=40,
               gi_audit_entries=500, gi_build_cap=15, gi_audit_timeout=30, budget=400,
-              profile_single=100, profile_bulk_requests=2, profile_cap=10)
+              profile_single=100, profile_bulk_requests=2, profile_cap=10, labels=1000, labels_cap=30)
 
 
 class Say:
@@ -247,6 +252,14 @@ class Bench:
             self.say(f"  ledger path's audit target missed: profiling it ({s.profile_cap:.0f} s at most)")
             with self._guard("profile of the audit"):
                 self._profile_audit(instance)
+
+    def labels(self) -> None:
+        s = self.sizes
+        self.say(f"labels to PDF: a sheet of {s.labels:,} labels in one process "
+                 f"({s.labels_cap:.0f} s at most)")
+        result = measure_labels_pdf(s.labels, self.scratch, cap=s.labels_cap)
+        self.results.labels_pdf = result
+        self.say(f"  {result.rate:,.0f} labels/s: {result.details()}")
 
     def _audit(self, path: str, entries: int, build_cap: float, timeout: float) -> Instance:
         instance = self.instance("SQLite", "audit", path, clock_skew_seconds=86_400)
