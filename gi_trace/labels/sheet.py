@@ -124,7 +124,7 @@ def _lines(label: SheetLabel) -> list[tuple[bytes, float, str]]:
              (SONG, 8.0, label.product_zh), (HELVETICA_BOLD, 7.0, label.product_en),
              (SONG, 6.0, label.producer_zh), (HELVETICA, 5.5, label.producer_en)]
     if label.uscc:
-        lines += [(SONG, 5.0, "统一社会信用代码"), (HELVETICA, 6.0, label.uscc)]
+        lines += [(SONG, 5.0, "统一社会信用代码"), (HELVETICA, 6.0, f"USCC {label.uscc}")]
     lines += [(HELVETICA, 6.0, f"Lot {label.lot}"), (HELVETICA_BOLD, 6.0, f"SN {label.serial}")]
     return [(font, size, text) for font, size, text in lines if text.strip()]
 

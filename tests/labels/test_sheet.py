@@ -78,7 +78,7 @@ def test_each_label_shows_the_sign_product_producer_lot_and_serial(sheet: pypdfi
                                                                    fifty: list[SheetLabel]) -> None:
     text = page_text(sheet, 0)
     for words in (SIGN_TEXT_ZH, SIGN_TEXT_EN, "武夷岩茶", "Wuyi Rock Tea", "武夷山市永生茶业有限公司",
-                  "Wuyishan Yongsheng Tea Co., Ltd.", "统一社会信用代码", USCC, LOT):
+                  "Wuyishan Yongsheng Tea Co., Ltd.", "统一社会信用代码", f"USCC {USCC}", LOT):
         assert text.count(words) == LABELS_PER_PAGE, words
     for label in fifty[:LABELS_PER_PAGE]:
         assert f"SN {label.serial}" in text
