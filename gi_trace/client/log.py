@@ -135,13 +135,18 @@ class LogClient:
         return self._latest
 
     # -- checkpoints ------------------------------------------------------------------------
-    def checkpoint(self) -> SignedCheckpoint:
-        """The server's latest checkpoint, verified and proved consistent with what this
-        client saw before; returns the largest verified one (never goes back in time)."""
+    def fetch_checkpoint(self) -> SignedCheckpoint:
+        """The server's latest checkpoint, its operator signature and origin verified, not
+        yet compared with any other (what a monitor needs to tell a rollback apart)."""
         verifier, origin = self.log_key(), self.origin
         note = self.http.get_text("/v1/log/checkpoint")
         opened = _verified("checkpoint", lambda: open_checkpoint(note, verifier, origin=origin))
-        fresh = SignedCheckpoint(opened, note)
+        return SignedCheckpoint(opened, note)
+
+    def checkpoint(self) -> SignedCheckpoint:
+        """The server's latest checkpoint, verified and proved consistent with what this
+        client saw before; returns the largest verified one (never goes back in time)."""
+        fresh = self.fetch_checkpoint()
         previous = self._latest
         if previous is not None:
             older, newer = sorted((previous, fresh), key=lambda c: c.size)

@@ -49,8 +49,9 @@ class RecordSource(Protocol):
         """Every record as stored, in the order of `seq`."""
         ...
 
-    def checkpoints(self) -> Sequence[tuple[int, str]]:
-        """Older signed checkpoints (size, note), oldest first; empty if the source has none."""
+    def checkpoints(self) -> Iterable[tuple[int, str]]:
+        """Older signed checkpoints (size, note), oldest first; empty if the source has none.
+        May stream: an export reads them once, in order, whatever their number."""
         ...
 
 

@@ -43,7 +43,7 @@ class TrustRoots:
         orgs: dict[str, frozenset[str]] = {}
         for envelope in envelopes:
             statement = envelope.statement
-            if statement.type != ORG_REGISTER or statement.body.get("org") != statement.actor:
+            if not is_self_registration(statement):
                 raise MalformedError("a genesis entry must be a self-signed org.register",
                                      code="bad-genesis")
             orgs[statement.actor] = frozenset({statement.key})
@@ -51,6 +51,11 @@ class TrustRoots:
 
     def allows(self, org: str, key: str) -> bool:
         return key in self.orgs.get(org, frozenset())
+
+
+def is_self_registration(statement: Statement) -> bool:
+    """An org.register signed by the org it registers: the only statement a genesis may hold."""
+    return statement.type == ORG_REGISTER and statement.body.get("org") == statement.actor
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,7 @@ class Identity:
     # -- the author's key ----------------------------------------------------------------
     def is_genesis(self, statement: Statement) -> bool:
         """A trust root's self-signed registration, signed out of band and possibly long ago."""
-        return (statement.type == ORG_REGISTER and statement.body.get("org") == statement.actor
-                and self.roots.allows(statement.actor, statement.key))
+        return is_self_registration(statement) and self.roots.allows(statement.actor, statement.key)
 
     def authorize(self, ctx: AppendContext, pub: bytes) -> None:
         """Refuse a statement whose key is unknown, not the actor's, or revoked by its `ts`."""

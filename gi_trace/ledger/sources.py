@@ -1,4 +1,7 @@
-"""Where an audit reads a log from: the database itself, or a server over HTTP."""
+"""Where an audit reads a log from: the database itself, or a server over HTTP.
+
+The third source, an exported bundle, lives with its format in bundle.py.
+"""
 
 from __future__ import annotations
 
@@ -54,9 +57,12 @@ class DatabaseSource:
         c = schema.checkpoints.c
         return self.conn.scalar(select(c.note).order_by(c.size.desc()).limit(1))
 
-    def checkpoints(self) -> Sequence[tuple[int, str]]:
+    def checkpoints(self) -> Iterator[tuple[int, str]]:
         c = schema.checkpoints.c
-        return [(row.size, row.note) for row in self.conn.execute(select(c.size, c.note).order_by(c.size))]
+        rows = self.conn.execution_options(yield_per=PAGE).execute(
+            select(c.size, c.note).order_by(c.size))
+        for row in rows:
+            yield row.size, row.note
 
     def records(self) -> Iterator[Record]:
         r = schema.records.c
