@@ -62,6 +62,8 @@ def test_the_whole_demo_season_validates(demo: Service, exporter: Exporter) -> N
     assert more is None
     assert schema_errors(document) == []
     assert len(document["epcisBody"]["eventList"]) == statements
+    kinds = {e["gitrace:statement"] for e in document["epcisBody"]["eventList"]}
+    assert {"label.issue", "label.void", "label.sell", "batch.process", "shipment.reject"} <= kinds
 
 
 def test_each_demo_organisation_gets_a_valid_document_of_its_own(demo: Service,
