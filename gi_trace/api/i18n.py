@@ -1,0 +1,197 @@
+"""The words of the server-rendered pages, in Chinese and English.
+
+One table for every page, so a translator reads it in one place and a test can
+check that no key lacks a language. Values may hold `{name}` placeholders,
+filled by `t(key, lang, name=…)`; both languages of a key use the same ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "site.name": {"zh": "地理标志产品溯源", "en": "GI product trace"},
+    "site.footer": {"zh": "本页内容来自公开的防篡改账本。",
+                    "en": "What this page shows comes from a public, tamper-evident ledger."},
+    "lang.switch": {"zh": "语言", "en": "Language"},
+    "scan.error.title": {"zh": "无法识别的二维码", "en": "Not a code we can read"},
+    "scan.error.lead": {"zh": "这个链接不是有效的地理标志专用标志二维码。",
+                        "en": "This link is not a valid GI special-sign code."},
+
+    # The verdict banner.
+    "verdict.title": {"zh": "扫码验证结果", "en": "Scan result"},
+    "verdict.GENUINE": {"zh": "正品", "en": "Genuine"},
+    "verdict.WARNING": {"zh": "警告", "en": "Warning"},
+    "verdict.INVALID": {"zh": "无效", "en": "Invalid"},
+    "verdict.GENUINE.lead": {"zh": "此标识由生产者签发，并记录在公开账本中。",
+                             "en": "This label was issued by its producer and is recorded in the "
+                                   "public ledger."},
+    "verdict.WARNING.lead": {"zh": "购买或食用前请阅读以下提示。",
+                             "en": "Read what follows before you buy or eat this product."},
+    "verdict.INVALID.lead": {"zh": "此码不是为该产品签发的，可能是假冒产品。",
+                             "en": "This code was not issued for this product. It may be a "
+                                   "counterfeit."},
+    "verdict.advice": {"zh": "建议", "en": "What to do"},
+
+    # What was scanned, and the sections of the page.
+    "label.heading": {"zh": "本标识", "en": "This label"},
+    "label.serial": {"zh": "序列号", "en": "Serial"},
+    "label.status": {"zh": "状态", "en": "Status"},
+    "label.status.issued": {"zh": "已签发", "en": "Issued"},
+    "label.status.sold": {"zh": "已售出", "en": "Sold"},
+    "label.status.void": {"zh": "已作废", "en": "Voided"},
+    "label.issued": {"zh": "签发日期", "en": "Issued on"},
+    "label.sold": {"zh": "售出日期", "en": "Sold on"},
+    "label.scans": {"zh": "扫码次数", "en": "Times scanned"},
+    "label.scans.since": {"zh": "{count} 次（首次 {first}）", "en": "{count} (first on {first})"},
+    "product.heading": {"zh": "产品", "en": "Product"},
+    "product.name": {"zh": "地理标志产品", "en": "GI product"},
+    "product.region": {"zh": "产地", "en": "Region"},
+    "product.codes": {"zh": "行政区划代码", "en": "Region codes"},
+    "producer.heading": {"zh": "生产者", "en": "Producer"},
+    "producer.name": {"zh": "名称", "en": "Name"},
+    "producer.uscc": {"zh": "统一社会信用代码", "en": "Unified social credit code"},
+    "producer.region": {"zh": "所在地区代码", "en": "Region code"},
+    "batch.heading": {"zh": "批次", "en": "Batch"},
+    "batch.lot": {"zh": "批号", "en": "Lot"},
+    "batch.id": {"zh": "批次编号", "en": "Batch id"},
+    "batch.harvested": {"zh": "收获日期", "en": "Harvested"},
+    "batch.origin": {"zh": "产地地块", "en": "Origin plot"},
+    "batch.recalled": {"zh": "已召回：{reason}", "en": "Recalled: {reason}"},
+
+    # The journey: one title per statement type, oldest first.
+    "journey.heading": {"zh": "从田间到货架", "en": "From the field to the shelf"},
+    "journey.empty": {"zh": "暂无记录。", "en": "Nothing recorded yet."},
+    "journey.by": {"zh": "由 {actor}", "en": "by {actor}"},
+    "journey.entry": {"zh": "账本第 {seq} 条", "en": "ledger entry #{seq}"},
+    "journey.batch.register": {"zh": "登记收获批次", "en": "Harvest registered"},
+    "journey.batch.split": {"zh": "批次拆分", "en": "Batch split"},
+    "journey.batch.merge": {"zh": "批次合并", "en": "Batches merged"},
+    "journey.batch.process": {"zh": "加工", "en": "Processed"},
+    "journey.shipment.send": {"zh": "发货", "en": "Shipped"},
+    "journey.shipment.receive": {"zh": "收货", "en": "Received"},
+    "journey.shipment.reject": {"zh": "拒收", "en": "Delivery rejected"},
+    "journey.label.issue": {"zh": "签发防伪标识", "en": "Labels issued"},
+    "journey.label.sell": {"zh": "售出", "en": "Sold"},
+    "journey.label.void": {"zh": "标识作废", "en": "Labels voided"},
+    "journey.batch.recall": {"zh": "召回", "en": "Recalled"},
+    "journey.producer.suspend": {"zh": "生产者被暂停", "en": "Producer suspended"},
+    "journey.producer.reinstate": {"zh": "生产者恢复", "en": "Producer reinstated"},
+    "journey.to": {"zh": "至 {to}", "en": "to {to}"},
+    "journey.process": {"zh": "工艺：{process}", "en": "process: {process}"},
+    "journey.count": {"zh": "{count} 枚", "en": "{count} labels"},
+    "journey.reason": {"zh": "原因：{reason}", "en": "reason: {reason}"},
+    "journey.note": {"zh": "备注：{reason}", "en": "note: {reason}"},
+
+    # The proof, checked again by the phone's browser.
+    "proof.heading": {"zh": "在您的浏览器中验证", "en": "Verified in your browser"},
+    "proof.intro": {"zh": "您的手机正在独立核对此标识的签名和账本证明，无需信任本网站。",
+                    "en": "Your phone checks this label's signatures and ledger proof itself, so "
+                          "you need not trust this website."},
+    "proof.none": {"zh": "此码不在账本中，没有可验证的证明。",
+                   "en": "This code is not in the ledger, so there is no proof to check."},
+    "proof.check.label-signature": {"zh": "标识签名由生产者的密钥签发",
+                                    "en": "The label's signature was made by the producer's key"},
+    "proof.check.statement": {"zh": "生产者签署的签发记录包含此标识",
+                              "en": "The producer's signed issue record lists this label"},
+    "proof.check.key-id": {"zh": "密钥编号与公钥一致", "en": "The key id matches the public key"},
+    "proof.check.inclusion": {"zh": "签发记录在账本的默克尔树中",
+                              "en": "The issue record is in the ledger's Merkle tree"},
+    "proof.check.checkpoint": {"zh": "账本运营方签署了该树的根",
+                               "en": "The ledger operator signed that tree's root"},
+    "proof.pending": {"zh": "正在验证……", "en": "Checking…"},
+    "proof.ok": {"zh": "全部 {count} 项检查通过：此标识由 {producer} 签发，记录在公开账本第 {seq} 条"
+                       "（树大小 {size}）。",
+                 "en": "All {count} checks passed: this label was issued by {producer} and is "
+                       "recorded in the public ledger at entry #{seq} of tree size {size}."},
+    "proof.fail": {"zh": "验证失败：此标识与账本中的记录不符，请勿相信此标识。",
+                   "en": "Verification failed: this label does not match the ledger's record. "
+                         "Do not trust it."},
+    "proof.unsupported": {"zh": "您的浏览器无法在此页面验证 Ed25519 签名（需要较新的浏览器和 https "
+                                "连接）。这不代表标识有问题。",
+                          "en": "Your browser cannot check Ed25519 signatures on this page (it "
+                                "needs a recent browser and an https connection). This says "
+                                "nothing against the label."},
+    "proof.noscript": {"zh": "请开启 JavaScript 以在浏览器中验证。",
+                       "en": "Turn on JavaScript to verify in your browser."},
+    "proof.details": {"zh": "技术细节", "en": "Technical details"},
+    "proof.seq": {"zh": "账本条目", "en": "Ledger entry"},
+    "proof.tree_size": {"zh": "树大小", "en": "Tree size"},
+    "proof.root": {"zh": "树根", "en": "Root hash"},
+    "proof.key": {"zh": "生产者密钥编号", "en": "Producer key id"},
+    "proof.witnesses": {"zh": "见证方签名", "en": "Witness cosignatures"},
+    "proof.server_checked": {"zh": "服务器已检查", "en": "Checked by the server"},
+
+    # Copy detection: a coarse place for this scan, only if the phone grants it.
+    "place.button": {"zh": "分享我的大致位置，帮助发现仿冒", "en": "Share my approximate location to "
+                                                        "help detect copies"},
+    "place.note": {"zh": "仅保存到约 10 公里的精度。", "en": "Kept only to about 10 km."},
+    "place.sent": {"zh": "谢谢！已分享大致位置。", "en": "Thank you: your approximate location was "
+                                                 "shared."},
+    "place.denied": {"zh": "未分享位置。", "en": "Location not shared."},
+    "place.failed": {"zh": "暂时无法分享位置，请稍后再试。",
+                     "en": "Could not share the location; please try again later."},
+
+    # The counterfeit report.
+    "report.heading": {"zh": "举报疑似假冒", "en": "Report a suspected counterfeit"},
+    "report.intro": {"zh": "无需注册。举报将交给监管部门处理。",
+                     "en": "No account needed. Reports go to the regulator."},
+    "report.where": {"zh": "购买地点（必填）", "en": "Where you bought it (required)"},
+    "report.where.hint": {"zh": "例如：北京市朝阳区某超市", "en": "e.g. the shop's name and town"},
+    "report.details": {"zh": "详细说明", "en": "Details"},
+    "report.photo": {"zh": "照片（可选，不超过 5 MB）", "en": "Photo (optional, at most 5 MB)"},
+    "report.photo.too_big": {"zh": "照片不能超过 5 MB。", "en": "The photo must be at most 5 MB."},
+    "report.contact": {"zh": "联系方式（可选）", "en": "How to contact you (optional)"},
+    "report.submit": {"zh": "提交举报", "en": "Send the report"},
+    "report.sending": {"zh": "正在提交……", "en": "Sending…"},
+    "report.sent": {"zh": "举报已提交，编号 {id}。谢谢！", "en": "Report sent, number {id}. Thank you!"},
+    "report.failed": {"zh": "提交失败，请稍后再试。", "en": "The report could not be sent; please try "
+                                                  "again later."},
+
+    # The resolver's product (/01/{gtin}) and lot (/01/{gtin}/10/{lot}) pages.
+    "product.unit": {"zh": "计量单位", "en": "Unit"},
+    "product.gtin": {"zh": "商品条码（GTIN）", "en": "GTIN"},
+    "product.producers": {"zh": "获准使用专用标志的生产者", "en": "Producers approved to use the special sign"},
+    "product.producers.none": {"zh": "暂无获准的生产者。", "en": "No producer is approved yet."},
+    "producer.years": {"zh": "获准年度", "en": "Approved for"},
+    "producer.suspended": {"zh": "已暂停", "en": "Suspended"},
+    "lot.status": {"zh": "状态", "en": "Status"},
+    "lot.not_recalled": {"zh": "未召回", "en": "Not recalled"},
+    "lot.recalled.lead": {"zh": "此批号的部分或全部产品已被召回。请勿食用，并联系购买的商店。",
+                          "en": "Some or all of this lot has been recalled. Do not eat it; contact the "
+                                "shop where you bought it."},
+    "lot.journey": {"zh": "完整的流转记录仅向相关企业和监管部门开放。扫描包装上专用标志的二维码，可查看该件商品的来源。",
+                    "en": "The full journey is for the businesses involved and the regulators. Scan "
+                          "the special sign's QR code on a package to see where that item came from."},
+    "resolver.not_found.title": {"zh": "未找到", "en": "Not found"},
+    "resolver.not_found.lead": {"zh": "本系统中没有这个产品或批号。",
+                                "en": "This product or lot is not in this ledger."},
+}
+
+
+def localized(names: Mapping[str, str], lang: str) -> str:
+    """A `{"zh": …, "en": …}` name in `lang`, else in English, else in whatever it has."""
+    return names.get(lang) or names.get("en") or next(iter(names.values()), "")
+
+
+def t(key: str, lang: str, default: str | None = None, **values: Any) -> str:
+    """The text of `key` in `lang` (English if `lang` is unknown), placeholders filled;
+    a value that is a `{"zh": …, "en": …}` name is filled in `lang`.
+
+    An unknown key is a programming error and raises KeyError, unless the caller
+    passes a `default` (for open-ended keys such as a statement type).
+    """
+    entry = STRINGS.get(key)
+    if entry is None:
+        if default is None:
+            raise KeyError(key)
+        return default
+    text = entry.get(lang, entry["en"])
+    if not values:
+        return text
+    return text.format(**{name: localized(value, lang) if isinstance(value, Mapping) else value
+                          for name, value in values.items()})
