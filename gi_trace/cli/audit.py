@@ -112,7 +112,8 @@ URL_HELP = "a gi-trace server, e.g. http://127.0.0.1:8000"
 LOG_KEY_HELP = "the operator's note verifier key (or a file holding it)"
 
 
-@audit.command(help="Verify the whole log from a bundle (BUNDLE, made by `audit export`), its "
+@audit.command(short_help="Verify the whole log: a bundle, a database or a server.",
+               help="Verify the whole log from a bundle (BUNDLE, made by `audit export`), its "
                     "database (--db) or a server (--url), trusting only the regulators file. "
                     "A bundle needs nothing else: no database, no server. Exit 0 only if "
                     "everything verifies; otherwise name the first bad seq and why.")
@@ -140,8 +141,9 @@ def verify(bundle: Path | None, db_url: str | None, base_url: str | None, regula
                           progress=progress))
 
 
-@audit.command(help="Write the log to a new directory BUNDLE that `gi-trace audit verify "
-                    "BUNDLE` checks offline: every record (statement bytes as signed, "
+@audit.command(short_help="Write the log to a bundle directory for offline audit.",
+               help="Write the log to a new directory (--out), a bundle that `gi-trace audit "
+                    "verify BUNDLE` checks offline: every record (statement bytes as signed, "
                     "signature, prev, record_hash, seq; JSON lines), every checkpoint (signed "
                     "notes; a server serves only its latest), the genesis, an index of the "
                     "org keys, the operator's note verifier key and a manifest. Streams: "

@@ -29,7 +29,8 @@ def _alarm(error: Alarm) -> None:
     sys.exit(EXIT_ALARM)
 
 
-@click.command(help="Watch a log server: keep the last checkpoint seen (in --state), verify "
+@click.command(short_help="Watch a server; alarm on a fork, a rollback or a missing proof.",
+               help="Watch a log server: keep the last checkpoint seen (in --state), verify "
                     "the operator's signature on each new one and a consistency proof from "
                     "the old size to the new, and alarm (exit 1, a clear message and the two "
                     "signed checkpoints as evidence) on a fork (same size, other root), a "
