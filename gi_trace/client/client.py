@@ -54,6 +54,11 @@ class Client(Actions, LogClient):
     def key_id(self) -> str:
         return private_key_id(self._private_key)
 
+    @property
+    def private_key(self) -> Ed25519PrivateKey:
+        """The org's key, for what is signed on this machine besides statements (label signatures)."""
+        return self._private_key
+
     # -- writing ---------------------------------------------------------------------------
     def sign(self, type_: str, body: dict[str, Any], *, ts: datetime | None = None) -> Envelope:
         """A fresh statement (now, random nonce) by this org, signed here."""

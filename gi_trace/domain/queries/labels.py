@@ -4,6 +4,7 @@ journey that led to it — the public part of it (no quantities, no prices)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,3 +92,22 @@ def _names(conn: Connection, orgs: set[str]) -> dict[str, dict[str, str]]:
     o = tables.orgs.c
     return {row.org: {"zh": row.name_zh, "en": row.name_en}
             for row in conn.execute(select(o.org, o.name_zh, o.name_en).where(o.org.in_(orgs)))}
+
+
+@dataclass(frozen=True)
+class IssuedLabel:
+    gtin: str
+    lot: str
+    serial: str
+    sig: str
+
+
+def issued_labels(conn: Connection, batch: str, *, chunk: int = 1000) -> Iterator[IssuedLabel]:
+    """The batch's labels that are neither void nor sold, in issue order, streamed `chunk` rows
+    at a time so that a sheet of 100,000 labels never sits in memory."""
+    lab = tables.labels.c
+    rows = conn.execution_options(yield_per=chunk).execute(
+        select(lab.gtin, lab.lot, lab.serial, lab.sig)
+        .where((lab.batch == batch) & (lab.status == "issued")).order_by(lab.issue_seq, lab.serial))
+    for row in rows:
+        yield IssuedLabel(row.gtin, row.lot, row.serial, row.sig)

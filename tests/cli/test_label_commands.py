@@ -1,0 +1,122 @@
+"""`gi-trace labels issue | void | sell` against a live server: labels signed on the producer's
+machine, in the log before they are printed, and a sheet whose every code scans GENUINE."""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+from click.testing import Result
+from sqlalchemy import select
+
+from gi_trace.domain import tables
+from gi_trace.labels.digital_link import parse
+from gi_trace.labels.scans import ScanPolicy
+from gi_trace.labels.verdict import Scanner
+from tests.cli.client_runs import Run, assert_verified
+from tests.domain.world import GTINS, PADDY, receive, ship
+from tests.support import Actor
+
+SUMMARY = re.compile(r"^(\d+) labels for batch (\S+) \(lot (\S+), GTIN (\d+)\) in (\d+) statements; "
+                     r"sheet (.+): (\d+) pages$", re.MULTILINE)
+
+
+def issue(run: Run, batch: str, count: int, out: Path, *extra: str) -> Result:
+    return run(run.world.coop_a, "labels", "issue", "--batch", batch, "--count", str(count),
+               "--out", str(out), *extra)
+
+
+def decoded_uris(pdf: Path) -> list[str]:
+    document = pypdfium2.PdfDocument(str(pdf))
+    found = []
+    for page in document:
+        image = page.render(scale=200 / 72).to_pil()
+        found += [code.text for code in zxingcpp.read_barcodes(image)]
+    return found
+
+
+def test_issue_appends_then_prints_a_sheet_whose_codes_are_genuine(run: Run, tmp_path: Path) -> None:
+    batch = run.shared.harvest(run.world.coop_a, "100")
+    out = tmp_path / "sheet.pdf"
+    result = issue(run, batch, 30, out, "--per-statement", "12")
+    assert_verified_summary = SUMMARY.search(result.output)
+    assert result.exit_code == 0 and assert_verified_summary, result.output
+    count, _, lot, gtin, statements, _, pages = assert_verified_summary.groups()
+    assert (count, lot, gtin, statements, pages) == ("30", f"L{batch}"[:20], GTINS[PADDY][0], "3", "2")
+    lab = tables.labels.c
+    with run.service.engine.connect() as conn:
+        serials = set(conn.scalars(select(lab.serial).where(lab.batch == batch)))
+    assert len(serials) == 30
+    uris = decoded_uris(out)
+    assert len(uris) == 30 and all(uri.startswith("https://gi.example/01/") for uri in uris)
+    scanner = Scanner(run.service.engine, run.service.log, ScanPolicy(50, 5, 300, 50))
+    links = [parse(uri) for uri in uris]
+    assert {link.serial for link in links} == serials
+    assert all(scanner.scan(link, record=False).verdict == "GENUINE" for link in links[:5])
+
+
+def test_issue_refuses_more_labels_than_units_and_prints_nothing(run: Run, tmp_path: Path) -> None:
+    batch = run.shared.harvest(run.world.coop_a, "10")
+    out = tmp_path / "sheet.pdf"
+    result = issue(run, batch, 11, out)
+    assert result.exit_code != 0
+    assert "labels-exceed-units" in result.output or "units" in result.output
+    assert not out.exists()
+
+
+def test_issue_never_overwrites_a_sheet(run: Run, tmp_path: Path) -> None:
+    batch = run.shared.harvest(run.world.coop_a, "10")
+    out = tmp_path / "sheet.pdf"
+    out.write_bytes(b"an older sheet")
+    result = issue(run, batch, 1, out)
+    assert result.exit_code != 0 and "exists" in result.output
+    assert out.read_bytes() == b"an older sheet"
+
+
+def test_issue_refuses_a_gtin_of_another_product(run: Run, tmp_path: Path) -> None:
+    batch = run.shared.harvest(run.world.coop_a, "10")
+    result = issue(run, batch, 1, tmp_path / "sheet.pdf", "--gtin", GTINS["longjing-tea"][0])
+    assert result.exit_code != 0 and "not one of" in result.output
+
+
+def test_void_and_sell(run: Run, tmp_path: Path) -> None:
+    batch = run.shared.harvest(run.world.coop_a, "10")
+    assert issue(run, batch, 3, tmp_path / "s.pdf").exit_code == 0
+    lab = tables.labels.c
+    with run.service.engine.connect() as conn:
+        first, second, _ = sorted(conn.scalars(select(lab.serial).where(lab.batch == batch)))
+    assert_verified(run(run.world.coop_a, "labels", "void", "--serial", first, "--reason", "torn"),
+                    run.service, "label.void")
+    shipment = run.shared.unique("S")
+    run.service.log.append([ship(run.world.coop_a, shipment, "shop-1", [(batch, "5")]),
+                            receive(run.world.shop_1, shipment)])
+    assert_verified(run(run.world.shop_1, "labels", "sell", "--serial", second), run.service, "label.sell")
+    refused = run(run.world.shop_1, "labels", "sell", "--serial", first)
+    assert refused.exit_code != 0 and "label-void" in refused.output
+
+
+@pytest.mark.parametrize("who", ["coop_b", "shop_1"])
+def test_only_the_producer_fetches_the_sheet(run: Run, tmp_path: Path, who: str) -> None:
+    batch = run.shared.harvest(run.world.coop_a, "10")
+    assert issue(run, batch, 3, tmp_path / "s.pdf").exit_code == 0
+    status, kind, body = sheet(run, run.world.coop_a, batch)
+    assert (status, kind) == (200, "application/pdf")
+    assert len(pypdfium2.PdfDocument(io.BytesIO(body))) == 1
+    assert sheet(run, getattr(run.world, who), batch)[0] == 403
+
+
+def sheet(run: Run, actor: Actor, batch: str) -> tuple[int, str, bytes]:
+    token = run.shared.connect(actor).token()
+    request = urllib.request.Request(f"{run.url}/v1/batches/{batch}/labels.pdf",
+                                     headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.headers["Content-Type"], answer.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers["Content-Type"], e.read()
