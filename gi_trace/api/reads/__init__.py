@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from . import approvals, batches, connection, epcis, holdings, orgs, products, shipments
+from . import approvals, batches, connection, epcis, holdings, label_sheets, orgs, products, shipments
 
 BLUEPRINTS = (products.blp, orgs.blp, approvals.blp, batches.blp, holdings.blp, shipments.blp,
-              epcis.blp)
+              epcis.blp, label_sheets.blp)
 
 
 def init_app(app: Flask, api: Api) -> None:
