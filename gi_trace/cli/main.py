@@ -14,6 +14,7 @@ from gi_trace.cli import (
     server,
     shipments,
     statements,
+    witness,
 )
 
 
@@ -23,7 +24,8 @@ def cli() -> None:
     pass
 
 
-for module in (server, keys, statements, batches, shipments, audit, demo, projections, epcis):
+for module in (server, keys, statements, batches, shipments, audit, demo, projections, epcis,
+               witness):
     for command in module.COMMANDS:
         cli.add_command(command)
 

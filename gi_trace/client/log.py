@@ -165,16 +165,20 @@ class LogClient:
                 raise VerificationError(f"two checkpoints of size {older.size} with different "
                                         "roots: the log forked", code="fork", field="root")
             return
+        proof = self.consistency_proof(older.size, newer.size)
+        _verified(f"checkpoint {newer.size} does not extend checkpoint {older.size}",
+                  lambda: merkle.verify_consistency(older.size, newer.size, proof,
+                                                    older.root_hash, newer.root_hash))
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        """The server's proof that tree `first` is a prefix of tree `second`, not yet checked."""
         data = self.http.get_json("/v1/log/proof/consistency",
-                                  params={"from": older.size, "to": newer.size})
+                                  params={"from": first, "to": second})
         hashes = data.get("hashes") if isinstance(data, dict) else None
         if not isinstance(hashes, list):
             raise VerificationError("consistency proof has no hashes", code="bad-response",
                                     field="hashes")
-        proof = [_hash(h, "hashes") for h in hashes]
-        _verified(f"checkpoint {newer.size} does not extend checkpoint {older.size}",
-                  lambda: merkle.verify_consistency(older.size, newer.size, proof,
-                                                    older.root_hash, newer.root_hash))
+        return [_hash(h, "hashes") for h in hashes]
 
     # -- inclusion --------------------------------------------------------------------------
     def prove_included(self, seq: int, leaf_hash: bytes, checkpoint: Checkpoint) -> None:

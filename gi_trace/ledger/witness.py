@@ -41,12 +41,12 @@ def check_extends(held: Checkpoint | None, new: Checkpoint, proof: ProofSource) 
         raise VerificationError(f"checkpoint is of log {new.origin!r}, this witness follows "
                                 f"{held.origin!r}", code="wrong-origin", field="origin")
     if new.size < held.size:
-        raise VerificationError(f"rollback: the log offers a tree of {new.size} records, smaller "
+        raise VerificationError(f"the log offers a tree of {new.size} records, smaller "
                                 f"than the tree of {held.size} this witness holds",
                                 code="rollback", field="size")
     if new.size == held.size:
         if new.root_hash != held.root_hash:
-            raise VerificationError(f"fork: two trees of {new.size} records with different roots",
+            raise VerificationError(f"two trees of {new.size} records with different roots",
                                     code="fork", field="root_hash")
         return
     if held.size == 0:
