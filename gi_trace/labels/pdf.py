@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import zlib
 from functools import cache
+from operator import getitem
 
 __all__ = ["HELVETICA", "HELVETICA_BOLD", "SONG", "PdfWriter", "bitmap_path", "cjk_text", "fonts",
            "latin_text", "text_width"]
@@ -119,14 +120,14 @@ def bitmap_path(rows: list[bytes]) -> bytes:
     two abutting rectangles of the same path: the fill is the same.
     """
     width = len(rows[0]) if rows else 0
+    if not width:
+        return b""
     chunks = -(-width // 8)
     tables = [_chunk_rectangles(k) for k in range(chunks)]
-    parts = []
-    for y, row in enumerate(rows):
-        packed = (int(row.translate(_DIGITS), 2) << 8 * chunks - width).to_bytes(chunks)
-        parts.append("".join([table[bits] for table, bits in zip(tables, packed, strict=True)])
-                     .replace("@", str(y)))
-    return "".join(parts).encode("ascii")
+    pad = bytes(8 * chunks - width)
+    packed = int((pad.join(rows) + pad).translate(_DIGITS), 2).to_bytes(chunks * len(rows))
+    return "".join(["".join(map(getitem, tables, packed[start:start + chunks])).replace("@", str(y))
+                    for y, start in enumerate(range(0, len(packed), chunks))]).encode("ascii")
 
 
 @cache

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from itertools import zip_longest
 from operator import itemgetter
 
 import qrcode
@@ -98,7 +97,12 @@ def _split(stream: bytes, sizes: tuple[int, ...]) -> list[bytes]:
 
 
 def _interleave(blocks: list[bytes]) -> bytes:
-    return bytes(b for column in zip_longest(*blocks) for b in column if b is not None)
+    """Column by column; the longer blocks (one codeword more) come last, so their extra ends it."""
+    short, count = len(blocks[0]), len(blocks)
+    out = bytearray(short * count)
+    for i, block in enumerate(blocks):
+        out[i::count] = block[:short]
+    return bytes(out) + bytes(block[short] for block in blocks if len(block) > short)
 
 
 def _error_correction(block: bytes, table: tuple[int, ...], count: int) -> bytes:

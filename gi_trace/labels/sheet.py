@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import BinaryIO
 
@@ -45,6 +46,7 @@ LEFT = (PAGE_WIDTH - (COLUMNS - 1) * PITCH_X - LABEL_WIDTH) / 2
 TOP = PAGE_HEIGHT - (PAGE_HEIGHT - ROWS * LABEL_HEIGHT) / 2
 PADDING = 1 * MM                                      # inside the label, for cutting tolerance
 QR_SIDE = LABEL_HEIGHT - 2 * PADDING                  # the symbol and its quiet zone
+TEXT_WIDTH = LABEL_WIDTH - 2 * PADDING - QR_SIDE        # beside the QR code
 SMALLEST_TEXT = 4.0                                   # points: a longer line is clipped, not shrunk
 LEADING = 1.28
 
@@ -132,15 +134,18 @@ def _lines(label: SheetLabel) -> list[tuple[bytes, float, str]]:
 def _text(label: SheetLabel, left: float, top: float) -> bytes:
     """The text beside the QR code: shrunk to the label's width, clipped to it as a last resort."""
     x = left + PADDING + QR_SIDE
-    width = left + LABEL_WIDTH - PADDING - x
     lines = _lines(label)
     baseline = top - (LABEL_HEIGHT - sum(size * LEADING for _, size, _ in lines)) / 2
-    parts = [b"q %.3f %.3f %.3f %.3f re W n BT\n" % (x, top - LABEL_HEIGHT, width, LABEL_HEIGHT)]
+    parts = [b"q %.3f %.3f %.3f %.3f re W n BT\n" % (x, top - LABEL_HEIGHT, TEXT_WIDTH, LABEL_HEIGHT)]
     for font, size, text in lines:
         baseline -= size * LEADING
-        fitted = max(SMALLEST_TEXT, min(size, size * width / max(text_width(text, font, size), 1e-9)))
-        encoded = cjk_text(text) if font == SONG else latin_text(text)
-        parts.append(b"%s %.2f Tf 1 0 0 1 %.3f %.3f Tm %s Tj\n" % (font, fitted, x, baseline + 0.25 * size,
-                                                                  encoded))
+        parts.append(b"1 0 0 1 %.3f %.3f Tm %s\n" % (x, baseline + 0.25 * size, _shown(font, size, text)))
     parts.append(b"ET Q\n")
     return b"".join(parts)
+
+
+@lru_cache(maxsize=1024)
+def _shown(font: bytes, size: float, text: str) -> bytes:
+    """Font, size fitted to TEXT_WIDTH and the string of one line: the same on most labels of a sheet."""
+    fitted = max(SMALLEST_TEXT, min(size, size * TEXT_WIDTH / max(text_width(text, font, size), 1e-9)))
+    return b"%s %.2f Tf %s Tj" % (font, fitted, cjk_text(text) if font == SONG else latin_text(text))
