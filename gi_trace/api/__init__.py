@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gi_trace.migrate import require_current
 from gi_trace.service import open_service
 from gi_trace.settings import Settings
 
-from . import auth, cosignatures, health, log, problems, reads, statements, tiles
+from . import auth, cosignatures, health, log, problems, reads, reports, resolver, statements, tiles
 from .context import EXTENSION
 from .openapi import make_api
 
@@ -21,6 +22,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    if settings.proxy_hops:  # request.remote_addr is then the client's, from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
     service = app.extensions[EXTENSION] = open_service(settings)
     require_current(service.engine)
     problems.init_app(app)
@@ -29,4 +32,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     auth.init_app(app, api, service)
     reads.init_app(app, api)
+    reports.init_app(app, api, service)
+    resolver.init_app(app)
     return app

@@ -1,0 +1,138 @@
+"""The GS1 Digital Link resolver: `/.well-known/gs1resolver`, and the GTIN and GTIN + lot forms.
+
+`/01/{gtin}` answers the product page and `/01/{gtin}/10/{lot}` the lot page: HTML
+for a browser, JSON for `Accept: application/json`, the RFC 9264 linkset for
+`?linkType=all` (or `linkset`, or `Accept: application/linkset+json`), and a 307
+to the target of any other GS1 link type this resolver has (else the page).
+GTIN-8/12/13 and the `/gtin/` alias name the same product as the GTIN-14. A label
+(`/21/{serial}`) is the verdict route's (scan.py); one reaching here, e.g. through
+`/gtin/` or with an escaped '/' in its lot, is sent on to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, redirect, request
+from werkzeug.wrappers import Response
+
+from gi_trace.api.context import current_service
+from gi_trace.api.pages import render_page
+from gi_trace.api.problems import Problem
+from gi_trace.api.reads.connection import connection
+from gi_trace.api.scan import bad_link, raw_path
+from gi_trace.labels import public, resolver
+from gi_trace.labels.digital_link import DigitalLink, DigitalLinkError, parse
+
+bp = Blueprint("resolver", __name__)
+VERDICT_ENDPOINT = "scan.verdict"
+_OFFERED = ["text/html", "application/json", resolver.LINKSET_TYPE]
+
+
+def _base_url() -> str:
+    return current_service().settings.base_url.rstrip("/")
+
+
+def _request_link() -> DigitalLink:
+    query = request.query_string.decode("ascii", "replace")
+    return parse(raw_path() + ("?" + query if query else ""))
+
+
+def _linkset_header(link: DigitalLink) -> str:
+    target = f"{resolver.anchor(link, _base_url())}?linkType=linkset"
+    return f'<{target}>; rel="linkset"; type="{resolver.LINKSET_TYPE}"'
+
+
+def _not_found(detail: str, media: str) -> Response:
+    problem = Problem(404, "not-found", "Not found", detail)
+    if media == "text/html":
+        return render_page("resolver/not_found.html", status=404, problem=problem)
+    return problem.response()
+
+
+def _label(link: DigitalLink) -> Response:
+    """A label's Digital Link that the verdict route's pattern did not catch: the verdict view
+    reads the raw path itself, so it resolves the alias and an escaped '/' alike."""
+    verdict = current_app.view_functions.get(VERDICT_ENDPOINT)
+    if verdict is None or link.lot is None:
+        return _not_found("gi-trace labels are /01/{gtin}/10/{lot}/21/{serial}", _media())
+    answer: Any = verdict(gtin=link.gtin, lot=link.lot, serial=link.serial)
+    return current_app.make_response(answer)
+
+
+def _media() -> str:
+    return request.accept_mimetypes.best_match(_OFFERED, default="text/html")
+
+
+def _product_json(facts: public.ProductFacts) -> dict[str, Any]:
+    return dataclasses.asdict(facts)
+
+
+def _lot_json(facts: public.LotFacts) -> dict[str, Any]:
+    return {**dataclasses.asdict(facts), "recalled": facts.recalled}
+
+
+@bp.get("/.well-known/gs1resolver")
+def description() -> Response:
+    return jsonify(resolver.description(_base_url()))
+
+
+@bp.get("/01/<path:_rest>")
+@bp.get("/gtin/<path:_rest>")
+def resolve(_rest: str) -> Response:
+    try:
+        link = _request_link()
+    except DigitalLinkError as e:
+        return bad_link(e)
+    if link.serial is not None:
+        return _label(link)
+    assert link.gtin is not None  # the route's primary key is a GTIN
+    media = _media()
+    conn = connection()
+    facts: public.ProductFacts | public.LotFacts | None
+    if link.lot is None:
+        facts = public.product_facts(conn, link.gtin)
+        missing = f"no GI product has GTIN {link.gtin}"
+    else:
+        facts = public.lot_facts(conn, link.gtin, link.lot)
+        missing = f"no lot {link.lot!r} of GTIN {link.gtin}"
+    if facts is None:
+        return _not_found(missing, media)
+    known = {"product": facts.product.product,
+             "batch": facts.batch if isinstance(facts, public.LotFacts) else None}
+    response = _answer(link, facts, media, known)
+    response.headers["Link"] = _linkset_header(link)
+    response.vary.update(("Accept", "Accept-Language", "Cookie"))
+    return response
+
+
+def _answer(link: DigitalLink, facts: public.ProductFacts | public.LotFacts, media: str,
+            known: dict[str, str | None]) -> Response:
+    base = _base_url()
+    if link.link_type in resolver.ALL or (link.link_type is None and media == resolver.LINKSET_TYPE):
+        response = jsonify(resolver.linkset(link, base, **known))
+        response.mimetype = resolver.LINKSET_TYPE
+        return response
+    if link.link_type is not None:
+        target = resolver.redirect_for(link, link.link_type, base, **known)
+        if target is not None:
+            return redirect(target, 307)
+    if media == "text/html":
+        template = "resolver/product.html" if link.lot is None else "resolver/lot.html"
+        return render_page(template, f=facts, link=link)
+    if isinstance(facts, public.ProductFacts):
+        return jsonify(_product_json(facts))
+    return jsonify(_lot_json(facts))
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """GS1-Conformant resolvers answer any origin: apps and retail systems read them from pages."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "Link"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
