@@ -36,6 +36,9 @@ EXAMPLES: list[Draft] = [
     drafts.shipment_receive("s-1", reason="weighed"),
     drafts.shipment_reject("s-1", "too wet"),
     drafts.batch_recall("m-1", "residue"),
+    drafts.label_issue("r-1", gtin14("0697123450027"), ["8FEFDHWCT4ZYX9FJ"], ["A" * 86]),
+    drafts.label_void(["8FEFDHWCT4ZYX9FJ"], "misprinted"),
+    drafts.label_sell(["8FEFDHWCT4ZYX9FJ"]),
 ]
 
 
