@@ -7,9 +7,12 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
+from gi_trace.ledger import schema
 from gi_trace.ledger.checkpoint import open_checkpoint
 from gi_trace.ledger.note import NoteVerifier
+from gi_trace.service import Service
 from tests.api.helpers import Shared, assert_problem
 from tests.tile_client import TileTree, bundle_entries, leaf, tile_path
 
@@ -90,3 +93,14 @@ def test_empty_log_has_neither_checkpoint_nor_tiles(empty_client: FlaskClient) -
     assert_problem(empty_client.get("/checkpoint"), 404, "not-found")
     assert_problem(empty_client.get("/tile/0/000.p/1"), 404, "not-found")
     assert_problem(empty_client.get("/tile/entries/000.p/1"), 404, "not-found")
+
+
+def test_an_entry_too_large_for_a_bundle_is_a_clear_problem(client: FlaskClient,
+                                                           service: Service) -> None:
+    """Statements may exceed the uint16 length of a bundle entry; the bundle says so."""
+    with service.engine.begin() as conn:
+        conn.execute(update(schema.records).where(schema.records.c.seq == 0)
+                     .values(statement=b"x" * 70_000))
+    problem = assert_problem(client.get("/tile/entries/000.p/1"), 422, "entry-too-large")
+    assert "entry 0 is 70064 bytes" in problem["detail"]
+    assert client.get("/tile/0/000.p/1").status_code == 200
