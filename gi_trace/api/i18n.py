@@ -149,6 +149,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "report.submit": {"zh": "提交举报", "en": "Send the report"},
     "report.sending": {"zh": "正在提交……", "en": "Sending…"},
     "report.sent": {"zh": "举报已提交，编号 {id}。谢谢！", "en": "Report sent, number {id}. Thank you!"},
+    # The server explains a refused field in English; a Chinese reader gets a line of her own too.
+    "report.refused": {"zh": "请检查此项（{detail}）", "en": "{detail}"},
     "report.failed": {"zh": "提交失败，请稍后再试。", "en": "The report could not be sent; please try "
                                                   "again later."},
 

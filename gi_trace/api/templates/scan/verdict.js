@@ -260,7 +260,9 @@ async function sendReport(form) {
       sent.hidden = false;
       form.hidden = true;
     } else {
-      showError(form, answer.field || "", answer.detail || answer.title || form.dataset.failed);
+      const detail = answer.detail || answer.title;
+      showError(form, answer.field || "", detail ? form.dataset.refused.replace("{detail}", detail)
+                                                 : form.dataset.failed);
     }
   } catch (error) {
     showError(form, "", form.dataset.failed);

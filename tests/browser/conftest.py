@@ -1,0 +1,104 @@
+"""Browser tests: Debian's Chromium, driven by Playwright at a phone's viewport, against a live
+server holding the demo season with its special-sign labels.
+
+Playwright cannot download its own browser build here, so the tests launch
+/usr/bin/chromium (`make test` installs it when it is missing). Screenshots go to
+test-artifacts/browser/ at the top of the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from gi_trace.cli.demo import genesis, load
+from gi_trace.cli.demo_chain import DemoLabels
+from gi_trace.labels.issuing import Label
+from gi_trace.service import initialize, open_service
+from gi_trace.settings import Settings
+from tests.live_server import live_server
+from tests.support import instance_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+# A phone: 390 x 844 CSS pixels at 2x, touch, mobile viewport rules.
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+                         "is_mobile": True, "has_touch": True}
+
+
+@dataclass(frozen=True)
+class Site:
+    """A live server over the demo season, and the labels the demo issued."""
+
+    base: str
+    labels: DemoLabels
+    settings: Settings
+
+    def url(self, label: Label, **query: str) -> str:
+        """The label's Digital Link on this server, with extra query parameters (e.g. lang)."""
+        extra = "".join(f"&{name}={value}" for name, value in query.items())
+        return label.uri(self.base) + extra
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} "
+                    "(`make test` installs it: apt-get install chromium)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                         args=["--no-sandbox", "--disable-background-networking"])
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A phone reading English (Accept-Language), unless a test opens its own context."""
+    context = browser.new_context(**PHONE, locale="en-GB")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    page = context.new_page()
+    # A script error must fail the test, not leave the page half checked.
+    page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo season (labels on the shelf, sold, voided, recalled), served over HTTP."""
+    root = tmp_path_factory.mktemp("site")
+    keys_dir = root / "keys"
+    settings = instance_settings(root, genesis(keys_dir))
+    initialize(settings)
+    service = open_service(settings)
+    labels = DemoLabels()
+    try:
+        load(service, keys_dir, labels)
+    finally:
+        service.engine.dispose()
+    with live_server(settings) as base:
+        yield Site(base, labels, settings)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Keep a full-page screenshot as a test artifact, and say where."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
