@@ -207,7 +207,8 @@ def test_malformed_links_are_400_never_500(client: FlaskClient, path: str, accep
 @pytest.mark.parametrize("path", [
     f"/gtin/{GTIN[1:]}/10/X2025/21/{SERIAL}",
     f"/01/{GTIN}/10/A%2FB/21/{SERIAL}",
-], ids=["alias", "escaped-slash-in-lot"])
+    f"/01/{GTIN}/10/X2025/21/{SERIAL}/",
+], ids=["alias", "escaped-slash-in-lot", "trailing-slash"])
 def test_labels_that_miss_the_verdict_route_still_get_a_verdict(client: FlaskClient, path: str) -> None:
     body = get_json(client, path)
     assert body["verdict"] in ("GENUINE", "WARNING", "INVALID")
