@@ -71,11 +71,12 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(context: BrowserContext) -> Page:
+def page(context: BrowserContext) -> Iterator[Page]:
     page = context.new_page()
-    # A script error must fail the test, not leave the page half checked.
-    page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
-    return page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert errors == [], "script errors on the page"  # a page half checked must not pass
 
 
 @pytest.fixture(scope="module")
