@@ -3,6 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test bench lint clean
 
@@ -18,8 +19,14 @@ run: $(STAMP)
 	$(BIN)/gi-trace demo && exec $(BIN)/gi-trace serve
 
 # The whole suite, PostgreSQL tests included (needs the server on 127.0.0.1:5432).
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
+
+# The browser tests (tests/browser) drive Debian's Chromium: Playwright cannot download its own
+# browser build here. Installed when missing (as root, as CI runs).
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
