@@ -10,7 +10,8 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
     packages=find_packages(include=["gi_trace", "gi_trace.*"]),
-    package_data={"gi_trace": ["py.typed", "migrations/*.ini", "migrations/*.mako", "migrations/versions/*.py"]},
+    package_data={"gi_trace": ["py.typed", "migrations/*.ini", "migrations/*.mako", "migrations/versions/*.py",
+                               "api/templates/*.html", "api/templates/*/*.html", "api/templates/*/*.js"]},
     include_package_data=True,
     install_requires=[
         "Flask>=3.1,<4",

@@ -9,9 +9,23 @@ from gi_trace.migrate import require_current
 from gi_trace.service import open_service
 from gi_trace.settings import Settings
 
-from . import auth, cosignatures, health, log, problems, reads, reports, resolver, statements, tiles
+from . import (
+    auth,
+    cosignatures,
+    dashboard,
+    desk,
+    health,
+    log,
+    problems,
+    reads,
+    reports,
+    resolver,
+    statements,
+    tiles,
+)
 from .context import EXTENSION
 from .openapi import make_api
+from .reads import deliveries, oversight
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -34,4 +48,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     reads.init_app(app, api)
     reports.init_app(app, api, service)
     resolver.init_app(app)
+    for blueprint in (oversight.blp, deliveries.blp):
+        api.register_blueprint(blueprint)
+    dashboard.init_app(app)
+    desk.init_app(app)
     return app

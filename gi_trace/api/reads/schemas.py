@@ -228,6 +228,8 @@ class ShipmentSchema(Schema):
     sent_seq = fields.Integer(required=True)
     settled_seq = fields.Integer(allow_none=True, required=True)
     items = fields.List(fields.Nested(ItemSchema), required=True)
+    sscc = fields.String(allow_none=True, required=True, metadata={
+        "description": "the SSCC on the delivery's label (GS1 AI 00), if the sender gave one"})
 
 
 ProductPageSchema = _page_of(ProductSchema, "ProductPage")

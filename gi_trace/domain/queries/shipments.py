@@ -33,6 +33,7 @@ class Shipment:
     sent_seq: int
     settled_seq: int | None
     items: list[Item]
+    sscc: str | None = None  # the SSCC on the delivery's label, if the sender gave one
 
 
 def _items(conn: Connection, shipment_ids: list[str]) -> dict[str, list[Item]]:
@@ -48,7 +49,7 @@ def _items(conn: Connection, shipment_ids: list[str]) -> dict[str, list[Item]]:
 
 def _shipment(row: Any, items: list[Item]) -> Shipment:
     return Shipment(row.shipment, row.sender, row.receiver, row.status, row.reason, row.sent_ts,
-                    row.sent_seq, row.settled_seq, items)
+                    row.sent_seq, row.settled_seq, items, row.sscc)
 
 
 def list_shipments(conn: Connection, org: str, *, limit: int, after: str | None = None,
@@ -69,3 +70,12 @@ def list_shipments(conn: Connection, org: str, *, limit: int, after: str | None 
 def inbox(conn: Connection, org: str, *, limit: int, after: str | None = None) -> Page[Shipment]:
     """Pending shipments addressed to `org`: what it has to receive or reject."""
     return list_shipments(conn, org, limit=limit, after=after, status="pending", direction="in")
+
+
+def get_shipment(conn: Connection, shipment: str | None = None, *, sscc: str | None = None
+                 ) -> Shipment | None:
+    """One shipment, by its id or by the SSCC on its label (what a receiving desk scans)."""
+    s = tables.shipments.c
+    where = s.shipment == shipment if sscc is None else s.sscc == sscc
+    row = conn.execute(select(tables.shipments).where(where)).first()
+    return None if row is None else _shipment(row, _items(conn, [row.shipment])[row.shipment])

@@ -1,0 +1,145 @@
+"""The words of the two signed-in pages (regulators' dashboard, receiving desk), zh and en.
+
+Kept beside i18n.py's public-page table and read through the same `t` rules; the
+scripts get the whole table of the page's language, so they never show a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gi_trace.api import i18n
+
+STRINGS: dict[str, dict[str, str]] = {
+    # Signing in with a key that never leaves the browser.
+    "signin.heading": {"zh": "用密钥登录", "en": "Sign in with your key"},
+    "signin.intro": {"zh": "选择本机构的私钥文件（PEM/PKCS#8 或 JWK）。密钥只在本浏览器中使用，"
+                           "不会上传；关闭标签页即忘记。",
+                     "en": "Pick your organisation's private key file (PEM/PKCS#8 or JWK). The key "
+                           "is used in this browser only, never uploaded, and forgotten when you "
+                           "close the tab."},
+    "signin.file": {"zh": "私钥文件", "en": "Private key file"},
+    "signin.button": {"zh": "登录", "en": "Sign in"},
+    "signin.busy": {"zh": "正在登录……", "en": "Signing in…"},
+    "signin.as": {"zh": "已登录：{org}（密钥 {key}）", "en": "Signed in as {org} (key {key})"},
+    "signin.out": {"zh": "退出并忘记密钥", "en": "Sign out and forget the key"},
+    "signin.unsupported": {"zh": "此浏览器不支持 Ed25519 签名（需较新的浏览器和 https 或本机连接）。",
+                           "en": "This browser cannot sign with Ed25519 (it needs a recent browser "
+                                 "and https or a local connection)."},
+    "signin.bad_file": {"zh": "无法读取此密钥文件：{error}", "en": "Cannot read this key file: {error}"},
+    "signin.no_org": {"zh": "没有机构登记了此密钥（{key}）。", "en": "No organisation has this key ({key})."},
+    "signin.revoked": {"zh": "此密钥已被吊销，不能再用于签名。", "en": "This key was revoked: it "
+                                                             "signs nothing any more."},
+    "signin.wrong_role": {"zh": "{org} 没有此页面所需的角色（{roles}）。",
+                          "en": "{org} has none of the roles this page is for ({roles})."},
+    "error.network": {"zh": "无法连接服务器。", "en": "Cannot reach the server."},
+    "receipt": {"zh": "已签名并记入账本第 {seq} 条。", "en": "Signed and recorded as ledger entry #{seq}."},
+    "signing": {"zh": "正在签名并提交……", "en": "Signing and sending…"},
+    "loading": {"zh": "正在加载……", "en": "Loading…"},
+    "none": {"zh": "无", "en": "None"},
+
+    # The regulators' dashboard.
+    "dash.title": {"zh": "监管看板", "en": "Oversight dashboard"},
+    "dash.quota": {"zh": "生产者配额使用（按产品和年度）",
+                   "en": "Producers' quota used, by product and year"},
+    "dash.quota.row": {"zh": "{producer} · {product} {year}", "en": "{producer} · {product} {year}"},
+    "dash.suspended": {"zh": "已暂停", "en": "suspended"},
+    "dash.labels": {"zh": "标识签发与批次数量", "en": "Labels issued against batch units"},
+    "dash.col.batch": {"zh": "批次", "en": "Batch"},
+    "dash.col.producer": {"zh": "生产者", "en": "Producer"},
+    "dash.col.units": {"zh": "单位数", "en": "Units"},
+    "dash.col.issued": {"zh": "有效标识", "en": "Labels live"},
+    "dash.col.sold": {"zh": "已售", "en": "Sold"},
+    "dash.col.void": {"zh": "作废", "en": "Voided"},
+    "dash.scans": {"zh": "扫码（近 30 天）", "en": "Scans (last 30 days)"},
+    "dash.scans.by_day": {"zh": "每日扫码次数", "en": "Scans per day"},
+    "dash.scans.by_place": {"zh": "按地区（约 1° 网格）", "en": "By region (1° cells)"},
+    "dash.scans.unplaced": {"zh": "未分享位置", "en": "no place shared"},
+    "dash.anomalies": {"zh": "异常", "en": "Anomalies"},
+    "dash.copies": {"zh": "疑似被复制的标识", "en": "Labels that look copied"},
+    "dash.copies.row": {"zh": "序列号 {serial}（批次 {batch}）：扫码 {scans} 次 — {reasons}",
+                        "en": "Serial {serial} (batch {batch}): {scans} scans — {reasons}"},
+    "dash.balance": {"zh": "接近（≥ 90%）或超过物料平衡上限（标识/单位、收获/配额；发出/持有仅超限）",
+                     "en": "Near (≥ 90 %) or over a mass-balance limit (labels / units, harvest / "
+                           "quota; shipped / held when over)"},
+    "dash.balance.labels": {"zh": "标识/单位", "en": "labels / units"},
+    "dash.balance.quota": {"zh": "收获/配额", "en": "harvest / quota"},
+    "dash.balance.shipped": {"zh": "发出/持有", "en": "shipped / held"},
+    "dash.balance.row": {"zh": "{kind}：{subject}（{org}）{used} / {limit} = {percent}",
+                         "en": "{kind}: {subject} ({org}) {used} / {limit} = {percent}"},
+    "dash.over": {"zh": "超限", "en": "over"},
+    "dash.stale": {"zh": "待收货超过 7 天的发货", "en": "Deliveries pending over 7 days"},
+    "dash.stale.row": {"zh": "{shipment}：{sender} → {receiver}，发出于 {sent}",
+                       "en": "{shipment}: {sender} → {receiver}, sent {sent}"},
+    "dash.revoked": {"zh": "已吊销的密钥", "en": "Revoked keys"},
+    "dash.revoked.note": {"zh": "用已吊销密钥签名的声明会被拒绝且不入账，因此无法显示此类尝试；"
+                                "此处列出吊销记录。",
+                          "en": "Statements signed with a revoked key are refused and never reach "
+                                "the log, so such attempts cannot be shown; the revocations are."},
+    "dash.revoked.row": {"zh": "{org} 的密钥 {key} 于 {ts} 吊销（第 {seq} 条）：{reason}",
+                         "en": "{org}'s key {key} revoked {ts} (entry #{seq}): {reason}"},
+    "dash.reports": {"zh": "假冒举报", "en": "Counterfeit reports"},
+    "dash.reports.unavailable": {"zh": "举报队列暂不可用。", "en": "The report queue is not available."},
+    "dash.reports.set": {"zh": "更新状态", "en": "Set status"},
+    "status.new": {"zh": "新举报", "en": "new"},
+    "status.investigating": {"zh": "调查中", "en": "investigating"},
+    "status.closed": {"zh": "已结案", "en": "closed"},
+    "dash.batch": {"zh": "批次详情", "en": "Batch"},
+    "dash.actions": {"zh": "监管操作（在本浏览器中签名）", "en": "Actions (signed in this browser)"},
+    "dash.approve": {"zh": "批准生产者", "en": "Approve a producer"},
+    "dash.suspend": {"zh": "暂停生产者", "en": "Suspend a producer"},
+    "dash.reinstate": {"zh": "恢复生产者", "en": "Reinstate a producer"},
+    "dash.recall": {"zh": "召回批次", "en": "Recall a batch"},
+    "field.product": {"zh": "产品编号", "en": "Product id"},
+    "field.producer": {"zh": "生产者编号", "en": "Producer id"},
+    "field.year": {"zh": "年度", "en": "Year"},
+    "field.quota": {"zh": "配额（产品单位）", "en": "Quota (in the product's unit)"},
+    "field.reason": {"zh": "原因", "en": "Reason"},
+    "field.batch": {"zh": "批次编号", "en": "Batch id"},
+
+    # The receiving desk.
+    "desk.title": {"zh": "收货台", "en": "Receiving desk"},
+    "desk.scan": {"zh": "扫描货物标签", "en": "Scan the delivery's label"},
+    "desk.camera": {"zh": "打开相机", "en": "Open the camera"},
+    "desk.camera.stop": {"zh": "关闭相机", "en": "Close the camera"},
+    "desk.camera.none": {"zh": "此浏览器不能识别二维码，请手动输入。",
+                         "en": "This browser cannot read QR codes: type the code instead."},
+    "desk.manual": {"zh": "货物标签链接、SSCC 或发货编号", "en": "Label link, SSCC or shipment id"},
+    "desk.lookup": {"zh": "查询", "en": "Look up"},
+    "desk.shipment": {"zh": "发货方申报", "en": "What the sender declared"},
+    "desk.sender": {"zh": "发货方", "en": "Sender"},
+    "desk.receiver": {"zh": "收货方", "en": "Receiver"},
+    "desk.sent": {"zh": "发出时间", "en": "Sent"},
+    "desk.status": {"zh": "状态", "en": "Status"},
+    "desk.col.product": {"zh": "产品", "en": "Product"},
+    "desk.col.lot": {"zh": "批号", "en": "Lot"},
+    "desk.col.quantity": {"zh": "数量", "en": "Quantity"},
+    "desk.reason": {"zh": "备注或拒收原因", "en": "Note, or the reason to reject"},
+    "desk.accept": {"zh": "确认收货", "en": "Accept"},
+    "desk.reject": {"zh": "拒收", "en": "Reject"},
+    "desk.reason_required": {"zh": "拒收时请填写原因。", "en": "Give a reason to reject."},
+    "desk.not_pending": {"zh": "此发货已处理（{status}）。",
+                         "en": "This delivery is already settled ({status})."},
+    "desk.not_mine": {"zh": "此发货不是发给 {org} 的。", "en": "This delivery is not addressed to {org}."},
+    "desk.label": {"zh": "打印货物标签", "en": "Print the delivery label"},
+    "desk.inbox": {"zh": "待收货", "en": "Deliveries to receive"},
+    "desk.holdings": {"zh": "库存", "en": "Holdings"},
+    "desk.bad_code": {"zh": "无法识别此码：{detail}", "en": "Cannot read this code: {detail}"},
+    "shipment.pending": {"zh": "待收货", "en": "pending"},
+    "shipment.received": {"zh": "已收货", "en": "received"},
+    "shipment.rejected": {"zh": "已拒收", "en": "rejected"},
+}
+
+
+def t(key: str, lang: str, default: str | None = None, **values: Any) -> str:
+    """i18n.t over this table, then i18n's own (the layout's words)."""
+    entry = STRINGS.get(key)
+    if entry is None:
+        return i18n.t(key, lang, default, **values)
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text
+
+
+def table(lang: str) -> dict[str, str]:
+    """Every string of this table in `lang`, for a page's script (placeholders left in)."""
+    return {key: entry.get(lang, entry["en"]) for key, entry in STRINGS.items()}

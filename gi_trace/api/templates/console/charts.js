@@ -1,0 +1,50 @@
+/* Two small inline-SVG charts, drawn with DOM calls (no library, no HTML strings). */
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/* Horizontal bars, one per row {label, value, max, note, warn}: the bar is value / max of the
+   row's track (or of the largest value when rows share one scale and give no max). */
+function hbars(rows, {width = 600, rowHeight = 30} = {}) {
+  const chart = svg("svg", {class: "chart", viewBox: `0 0 ${width} ${rows.length * rowHeight + 4}`,
+                            role: "img"});
+  const top = Math.max(1, ...rows.map((r) => r.value));
+  rows.forEach((row, i) => {
+    const y = i * rowHeight;
+    const scale = row.max ? row.max : top;
+    const part = Math.min(row.value / scale, 1);
+    chart.append(svg("text", {x: 0, y: y + 11}, row.label));
+    chart.append(svg("rect", {x: 0, y: y + 14, width: width, height: 10, fill: "#e2e4e8", rx: 2}));
+    chart.append(svg("rect", {x: 0, y: y + 14, width: (width * part).toFixed(1), height: 10, rx: 2,
+                              fill: row.warn ? "#c62828" : "#1b7f3b", "data-value": row.value}));
+    chart.append(svg("text", {x: width, y: y + 11, "text-anchor": "end"}, row.note));
+  });
+  return chart;
+}
+
+/* Vertical bars over a series of {label, value}: the first and last labels under the axis. */
+function vbars(points, {width = 600, height = 140} = {}) {
+  const chart = svg("svg", {class: "chart", viewBox: `0 0 ${width} ${height + 18}`, role: "img"});
+  const top = Math.max(1, ...points.map((p) => p.value));
+  const step = width / Math.max(points.length, 1);
+  points.forEach((p, i) => {
+    const h = (height - 14) * p.value / top;
+    const bar = svg("rect", {x: (i * step + 1).toFixed(1), y: (height - h).toFixed(1),
+                             width: Math.max(step - 2, 1).toFixed(1), height: h.toFixed(1),
+                             fill: "#0b57d0", "data-value": p.value});
+    bar.append(svg("title", {}, `${p.label}: ${p.value}`));
+    chart.append(bar);
+  });
+  chart.append(svg("text", {x: width, y: 10, "text-anchor": "end"}, `max ${top}`));
+  if (points.length) {
+    chart.append(svg("text", {x: 0, y: height + 14}, points[0].label));
+    chart.append(svg("text", {x: width, y: height + 14, "text-anchor": "end"}, points[points.length - 1].label));
+  }
+  return chart;
+}

@@ -1,0 +1,194 @@
+"""What a regulator watches across every producer: quota use, labels against units, mass
+balance, deliveries left pending, revoked keys.
+
+Aggregates over the projections, for the oversight dashboard. Whole tables are summed here
+(one row per approval, per labelled batch, per holder and batch): a GI has hundreds of
+producers, not millions, and the dashboard needs every one of them to find the outliers.
+Ratios are exact `Decimal`s; who may read them is the API's policy (regulators only).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy import Connection, case, func, select
+
+from gi_trace.domain import tables
+from gi_trace.domain.quantity import format_quantity, parse_quantity
+from gi_trace.ledger import schema
+from gi_trace.ledger.statement import format_ts
+
+NEAR_LIMIT = Decimal("0.9")  # a use of 90 % of a limit is worth a regulator's look
+STALE_AFTER = timedelta(days=7)  # a delivery pending longer has probably gone astray
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    product: str
+    year: int
+    producer: str
+    quota: str
+    used: str
+    suspended: bool
+
+
+@dataclass(frozen=True)
+class LabelUse:
+    """Labels of a batch against its units (a label per whole unit at most, as the rule says)."""
+
+    batch: str
+    product: str
+    producer: str
+    units: int
+    issued: int  # every label not voided: issued or sold
+    sold: int
+    void: int
+
+
+@dataclass(frozen=True)
+class MassBalance:
+    """One limit used to `ratio` of it: `kind` labels (labels / units of a batch), quota
+    (harvests / yearly quota of a producer) or shipped (what `org` shipped of a batch / what it
+    had of it: made or received)."""
+
+    kind: str
+    subject: str  # the batch, or "product/producer/year" for a quota
+    org: str
+    used: str
+    limit: str
+    ratio: Decimal
+
+    @property
+    def over(self) -> bool:
+        return self.ratio > 1
+
+
+@dataclass(frozen=True)
+class StaleShipment:
+    shipment: str
+    sender: str
+    receiver: str
+    sent_ts: str
+    sscc: str | None
+
+
+@dataclass(frozen=True)
+class RevokedKey:
+    org: str
+    key_id: str
+    added_seq: int
+    revoked_ts: str
+    revoked_seq: int
+    reason: str | None
+
+
+def quota_use(conn: Connection) -> list[QuotaUse]:
+    """Every approval with its quota used, by product, year and producer."""
+    a, s = tables.approvals.c, tables.suspensions.c
+    rows = conn.execute(
+        select(a.product, a.year, a.producer, a.quota, a.used, s.reason)
+        .select_from(tables.approvals.outerjoin(
+            tables.suspensions, (s.product == a.product) & (s.producer == a.producer)))
+        .order_by(a.product, a.year, a.producer))
+    return [QuotaUse(r.product, r.year, r.producer, r.quota, r.used, r.reason is not None) for r in rows]
+
+
+def units(quantity: str) -> int:
+    """Whole units of a batch: the most labels it may carry."""
+    return int(parse_quantity(quantity).to_integral_value(ROUND_FLOOR))
+
+
+def label_use(conn: Connection) -> list[LabelUse]:
+    """Every batch that has labels, with how many are live, sold and voided, by batch id."""
+    lab, b = tables.labels.c, tables.batches.c
+    live = func.sum(case((lab.status != "void", 1), else_=0))
+    sold = func.sum(case((lab.status == "sold", 1), else_=0))
+    void = func.sum(case((lab.status == "void", 1), else_=0))
+    rows = conn.execute(
+        select(b.batch, b.product, b.producer, b.quantity, live.label("live"), sold.label("sold"),
+               void.label("void"))
+        .select_from(tables.labels.join(tables.batches, b.batch == lab.batch))
+        .group_by(b.batch, b.product, b.producer, b.quantity).order_by(b.batch))
+    return [LabelUse(r.batch, r.product, r.producer, units(r.quantity), int(r.live), int(r.sold),
+                     int(r.void)) for r in rows]
+
+
+def _ratio(used: Decimal, limit: Decimal) -> Decimal:
+    if limit > 0:
+        return used / limit
+    return Decimal(1) if used == 0 else Decimal("Infinity")
+
+
+def _shipped_against_had(conn: Connection) -> list[MassBalance]:
+    """Per holder and batch: what it shipped (pending or received) against what it had of it."""
+    b, s, i = tables.batches.c, tables.shipments.c, tables.shipment_items.c
+    had: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    shipped: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for made in conn.execute(select(b.created_by, b.batch, b.quantity)):
+        had[made.created_by, made.batch] += parse_quantity(made.quantity)
+    for row in conn.execute(select(s.sender, s.receiver, s.status, i.batch, i.quantity)
+                            .join(tables.shipment_items, i.shipment == s.shipment)
+                            .where(s.status != "rejected")):
+        shipped[row.sender, row.batch] += parse_quantity(row.quantity)
+        if row.status == "received":
+            had[row.receiver, row.batch] += parse_quantity(row.quantity)
+    return [MassBalance("shipped", batch, org, format_quantity(out),
+                        format_quantity(had.get((org, batch), ZERO)),
+                        _ratio(out, had.get((org, batch), ZERO)))
+            for (org, batch), out in sorted(shipped.items())]
+
+
+def mass_balance(conn: Connection, *, near: Decimal = NEAR_LIMIT) -> list[MassBalance]:
+    """Labels against a batch's units and harvests against a quota used to `near` of the limit
+    or beyond, and shipments beyond what the shipper had; fullest first.
+
+    Shipping all one had of a batch is a distributor's everyday work, so only "over" counts
+    there; the rules refuse it at append, so one showing up means the projections disagree
+    with the log (run `gi-trace audit verify`).
+    """
+    found = [MassBalance("labels", u.batch, u.producer, str(u.issued), str(u.units),
+                         _ratio(Decimal(u.issued), Decimal(u.units)))
+             for u in label_use(conn)]
+    found += [MassBalance("quota", f"{q.product}/{q.producer}/{q.year}", q.producer, q.used, q.quota,
+                          _ratio(parse_quantity(q.used), parse_quantity(q.quota)))
+              for q in quota_use(conn)]
+    found = [m for m in found if m.ratio >= near]
+    found += [m for m in _shipped_against_had(conn) if m.over]
+    return sorted(found, key=lambda m: (-m.ratio, m.kind, m.subject))
+
+
+def stale_shipments(conn: Connection, now: datetime, *, after: timedelta = STALE_AFTER
+                    ) -> list[StaleShipment]:
+    """Deliveries still pending `after` they were sent, oldest first."""
+    s = tables.shipments.c
+    cutoff = format_ts((now - after).replace(microsecond=0))
+    rows = conn.execute(select(s.shipment, s.sender, s.receiver, s.sent_ts, s.sscc)
+                        .where((s.status == "pending") & (s.sent_ts < cutoff))
+                        .order_by(s.sent_ts, s.shipment))
+    return [StaleShipment(r.shipment, r.sender, r.receiver, r.sent_ts, r.sscc) for r in rows]
+
+
+def revoked_keys(conn: Connection) -> list[RevokedKey]:
+    """Every revoked key, latest revocation first, with the reason its key.revoke gave.
+
+    Statements signed with a key after its revocation are refused at append and never
+    reach the log, so there is no trace of such attempts to show; the revocations are.
+    """
+    k, r = schema.keys.c, schema.records.c
+    rows = conn.execute(select(k.org, k.key_id, k.added_seq, k.revoked_ts, k.revoked_seq, r.statement)
+                        .select_from(schema.keys.outerjoin(schema.records, r.seq == k.revoked_seq))
+                        .where(k.revoked_ts.is_not(None)).order_by(k.revoked_seq.desc()))
+    return [RevokedKey(row.org, row.key_id, row.added_seq, row.revoked_ts, row.revoked_seq,
+                       _reason(row.statement)) for row in rows]
+
+
+def _reason(statement: bytes | None) -> str | None:
+    if statement is None:
+        return None
+    reason = json.loads(bytes(statement))["body"].get("reason")
+    return reason if isinstance(reason, str) else None

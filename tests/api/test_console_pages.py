@@ -1,0 +1,61 @@
+"""The signed-in pages as the server sends them: self-contained, locked down by CSP, in both
+languages. (What their scripts do: tests/browser/test_console.py.)"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+
+import pytest
+from flask.testing import FlaskClient
+
+from gi_trace.api.console import strings
+
+PAGES = ("/dashboard", "/desk")
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(strings.STRINGS))
+def test_every_string_has_both_languages_and_the_same_placeholders(key: str) -> None:
+    entry = strings.STRINGS[key]
+    assert set(entry) == {"zh", "en"}
+    assert placeholders(entry["zh"]) == placeholders(entry["en"])
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_page_is_self_contained_and_only_its_own_script_runs(client: FlaskClient, path: str) -> None:
+    resp = client.get(path)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    policy = resp.headers["Content-Security-Policy"]
+    nonce = re.search(r"script-src 'nonce-([^']+)'", policy)
+    assert nonce is not None
+    assert "default-src 'none'" in policy and "connect-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all(f'nonce="{nonce.group(1)}"' in attrs or 'type="application/json"' in attrs
+                           for attrs in scripts)
+    links = re.findall(r'<link\b[^>]*href="([^"]*)"', html)
+    assert all(href.startswith("data:") for href in links)  # nothing fetched from anywhere
+    assert not re.search(r"<(img|iframe|object)\b|\bsrc=|@import|\burl\(", html)
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("path", "lang", "title"), [
+    ("/dashboard", "en", "Oversight dashboard"), ("/dashboard", "zh", "监管看板"),
+    ("/desk", "en", "Receiving desk"), ("/desk", "zh", "收货台")])
+def test_both_languages(client: FlaskClient, path: str, lang: str, title: str) -> None:
+    html = client.get(f"{path}?lang={lang}").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in html
+    words = json.loads(re.search(r'id="console-words">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert words["signin.button"] == strings.STRINGS["signin.button"][lang]
+
+
+def test_a_string_of_the_layout_comes_from_the_public_pages_table() -> None:
+    assert strings.t("site.name", "en") == "GI product trace"
+    with pytest.raises(KeyError):
+        strings.t("no.such.key", "en")

@@ -1,0 +1,220 @@
+"""The regulators' dashboard and the receiving desk in Chromium: sign in with a key file, sign a
+recall and a receipt in the browser, then find each signed statement in the log and verify it
+with the signer's public key — with `cryptography` and `rfc8785`, not the pages' own code.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from playwright.sync_api import Browser, Page
+
+from gi_trace.cli.demo import genesis, load
+from gi_trace.cli.demo_chain import harvest_season
+from gi_trace.domain.gs1 import check_digit
+from gi_trace.domain.queries.holdings import org_holdings
+from gi_trace.ledger import keys
+from gi_trace.ledger.encoding import b64url_decode
+from gi_trace.ledger.statement import draft
+from gi_trace.service import initialize, open_service
+from tests.browser.conftest import PHONE, screenshot
+from tests.live_server import live_server
+from tests.support import instance_settings
+
+REGULATOR, RECEIVER, SENDER = "cnipa", "hema-beijing", "harbin-grain"
+SSCC = "069712345" + "00000001"
+SSCC += check_digit(SSCC)
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
+
+
+@dataclass(frozen=True)
+class Demo:
+    base: str
+    keys_dir: Path
+    device_key: Path  # Hema's receiving-desk handheld, enrolled with key.add
+    shipment: str  # pending to Hema, with SSCC on its label
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo season, plus a desk handheld for Hema and a delivery to it that carries an SSCC."""
+    root = tmp_path_factory.mktemp("console")
+    keys_dir = root / "keys"
+    settings = instance_settings(root, genesis(keys_dir))
+    initialize(settings)
+    service = open_service(settings)
+    device = keys.generate()
+    device_file = root / "hema-handheld.pem"
+    keys.save_private_key(device, device_file)
+    try:
+        load(service, keys_dir)
+        sender = keys.load_private_key(keys_dir / f"{SENDER}.pem")
+        with service.engine.connect() as conn:
+            held = next(h for h in org_holdings(conn, SENDER, limit=100).items if not h.recalled)
+        service.log.append([
+            draft("key.add", RECEIVER, keys.load_private_key(keys_dir / f"{RECEIVER}.pem"),
+                  {"org": RECEIVER, "pub": keys.public_key_b64(device),
+                   "label": "receiving desk handheld", "reason": "goods-in desk"}),
+            draft("shipment.send", SENDER, sender, {"shipment": "ship-sscc-1", "to": RECEIVER,
+                                                    "sscc": SSCC,
+                                                    "items": [{"batch": held.batch, "quantity": "500"}]}),
+        ])
+    finally:
+        service.engine.dispose()
+    with live_server(settings) as base:
+        yield Demo(base, keys_dir, device_file, "ship-sscc-1")
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url) as response:
+        return json.load(response)
+
+
+def logged_statement(base: str, seq: int) -> dict[str, Any]:
+    """The record at `seq`, read from the public log API."""
+    (entry,) = get_json(f"{base}/v1/log/entries?start={seq}&end={seq + 1}")["entries"]
+    assert entry["seq"] == seq
+    return dict(entry)
+
+
+def verify_independently(entry: dict[str, Any], private_key_file: Path) -> dict[str, Any]:
+    """Check the record's signature with the signer's public key: plain `cryptography` over
+    b"gi-trace/v1/statement\\n" + RFC 8785 bytes, as DESIGN.md specifies. Raises if it fails."""
+    private = keys.load_private_key(private_key_file)
+    assert isinstance(private, Ed25519PrivateKey)
+    statement = entry["statement"]
+    assert statement["key"] == keys.private_key_id(private)
+    message = b"gi-trace/v1/statement\n" + rfc8785.dumps(statement)
+    private.public_key().verify(b64url_decode(entry["signature"]), message)
+    return dict(statement)
+
+
+def sign_in(page: Page, url: str, key_file: Path) -> None:
+    page.goto(url)
+    page.set_input_files("#keyfile", str(key_file))
+    page.click("#signin button[type=submit]")
+    page.wait_for_selector("#who", state="visible")
+
+
+def receipt_seq(page: Page, form: str) -> int:
+    output = page.locator(f"{form} output[data-seq]")
+    output.wait_for()
+    assert page.get_attribute(f"{form} output", "data-state") == "ok"
+    return int(output.get_attribute("data-seq") or "")
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(**DESKTOP, locale="en-GB")
+    page = context.new_page()
+    page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
+    yield page
+    context.close()
+
+
+def test_a_recall_signed_in_the_dashboard_is_in_the_log(desktop: Page, demo: Demo) -> None:
+    page = desktop
+    sign_in(page, f"{demo.base}/dashboard", demo.keys_dir / f"{REGULATOR}.pem")
+    page.wait_for_selector("body[data-loaded=true]")
+    assert "cnipa" in page.inner_text("#who")
+    assert page.locator("#quota svg rect[data-value]").count() >= 3  # a bar per approval
+    assert page.locator("#scans .by-day svg rect[data-value]").count() == 30
+    assert "device lost" in page.inner_text("#revoked")  # the demo's lost Wumart scanner
+    batch = f"lalin-{harvest_season(date.today())}-001"  # the harvest the mill sent back
+
+    page.fill("#recall-batch", batch)
+    page.fill("#recall-reason", "cadmium above GB 2762 in a spot check")
+    page.click("#recall button[type=submit]")
+    seq = receipt_seq(page, "#recall")
+    assert page.inner_text("#recall output") == f"Signed and recorded as ledger entry #{seq}."
+    screenshot(page, "dashboard-recall-en-1280")
+
+    statement = verify_independently(logged_statement(demo.base, seq), demo.keys_dir / f"{REGULATOR}.pem")
+    assert (statement["type"], statement["actor"]) == ("batch.recall", REGULATOR)
+    assert statement["body"] == {"batch": batch, "reason": "cadmium above GB 2762 in a spot check"}
+
+
+def test_a_refused_action_shows_the_problem_beside_its_form(desktop: Page, demo: Demo) -> None:
+    page = desktop
+    sign_in(page, f"{demo.base}/dashboard", demo.keys_dir / f"{REGULATOR}.pem")
+    page.fill("#approve-product", "no-such-product")
+    page.fill("#approve-producer", "minle-coop")
+    page.fill("#approve-year", "2026")
+    page.fill("#approve-quota", "100")
+    page.click("#approve button[type=submit]")
+    page.wait_for_selector("#approve output[data-state=error]")
+    assert "no-such-product" in page.inner_text("#approve output")
+
+
+def test_the_key_stays_non_extractable_in_the_browser(desktop: Page, demo: Demo) -> None:
+    page = desktop
+    sign_in(page, f"{demo.base}/dashboard", demo.keys_dir / f"{REGULATOR}.pem")
+    stored = page.evaluate("""async () => {
+      const db = await new Promise((ok) => {
+        const r = indexedDB.open("gi-trace-keys");
+        r.onsuccess = () => ok(r.result);
+      });
+      const item = await new Promise((ok) => {
+        const r = db.transaction("keys").objectStore("keys").get("gi-trace.dashboard");
+        r.onsuccess = () => ok(r.result);
+      });
+      const exported = await crypto.subtle.exportKey("pkcs8", item.key).then(() => "exported",
+                                                                           (e) => e.name);
+      return {extractable: item.key.extractable, exported,
+              session: sessionStorage.getItem("gi-trace.dashboard")};
+    }""")
+    assert stored["extractable"] is False
+    assert stored["exported"] == "InvalidAccessError"
+    assert "PRIVATE" not in stored["session"] and '"token"' in stored["session"]
+    page.click("#who button")  # sign out: the key is forgotten
+    page.wait_for_selector("#signin form", state="visible")
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_a_delivery_received_at_the_desk_is_in_the_log(phone: Page, demo: Demo) -> None:
+    page = phone
+    sign_in(page, f"{demo.base}/desk", demo.device_key)
+    assert RECEIVER in page.inner_text("#who")
+    page.wait_for_selector(f"#inbox [data-shipment='{demo.shipment}']")
+    page.fill("#code", f"{demo.base}/00/{SSCC}")
+    page.click("#lookup button[type=submit]")
+    page.wait_for_selector(f"#shipment[data-shipment='{demo.shipment}']")
+    assert page.inner_text("#shipment .sender") == SENDER
+    assert "500" in page.inner_text("#shipment tbody")
+    screenshot(page, "desk-delivery-zh-390")
+
+    page.fill("#reason", "外包装完好 / cartons intact")
+    page.click("#accept")
+    seq = receipt_seq(page, "#settle")
+    assert page.get_attribute("#shipment", "data-status") == "received"
+    screenshot(page, "desk-received-zh-390")
+
+    statement = verify_independently(logged_statement(demo.base, seq), demo.device_key)
+    assert (statement["type"], statement["actor"]) == ("shipment.receive", RECEIVER)
+    assert statement["body"] == {"shipment": demo.shipment, "reason": "外包装完好 / cartons intact"}
+
+
+def test_a_delivery_qr_opened_by_a_phone_camera_lands_on_the_desk(phone: Page, demo: Demo) -> None:
+    page = phone
+    sign_in(page, f"{demo.base}/desk", demo.device_key)
+    page.goto(f"{demo.base}/00/{SSCC}")
+    assert page.url == f"{demo.base}/desk?sscc={SSCC}"
+    page.wait_for_selector(f"#shipment[data-shipment='{demo.shipment}']")
