@@ -37,7 +37,11 @@ def verdict(page: Page) -> str:
 
 
 def test_a_genuine_label_is_verified_in_the_browser(page: Page, site: Site) -> None:
-    state = open_verdict(page, site.url(site.labels.on_shelf[0]))
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    url = site.url(site.labels.on_shelf[0])
+    state = open_verdict(page, url)
+    assert requests == [url]  # one HTML response: no script, style, font or icon fetched
     assert verdict(page) == "GENUINE"
     assert page.inner_text("#verdict h1") == "Genuine"
     assert page.inner_text("#product .product-name") == "Wuchang rice"
