@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from werkzeug.exceptions import NotFound, UnsupportedMediaType
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnsupportedMediaType
 
 from gi_trace.api.auth.authenticator import Caller
 from gi_trace.api.auth.caller import protected, require_caller
@@ -122,7 +122,16 @@ def _json_photo(value: Any, max_bytes: int) -> bytes | None:
 
 
 def _submission(max_bytes: int) -> tuple[dict[str, Any], bytes | None]:
-    """The fields and photo of a form or JSON POST; an empty file input means no photo."""
+    """The fields and photo of a form or JSON POST. A body over the app's limit
+    (GI_TRACE_MAX_REQUEST_BYTES) can only be so for its photo, so the problem names it."""
+    try:
+        return _read_submission(max_bytes)
+    except RequestEntityTooLarge as e:
+        raise PhotoTooLarge(max_bytes) from e
+
+
+def _read_submission(max_bytes: int) -> tuple[dict[str, Any], bytes | None]:
+    """An empty file input (what a browser sends when no file was chosen) means no photo."""
     if request.mimetype in FORM_TYPES:
         extra = sorted(set(request.files) - {PHOTO})
         if extra:

@@ -153,6 +153,11 @@ def test_a_photo_one_byte_over_5_mb_is_refused(world: World, client: FlaskClient
     assert_problem(json_resp, 413, "photo-too-large", field="photo")
 
 
+def test_a_body_over_the_apps_limit_names_the_photo(world: World, client: FlaskClient) -> None:
+    huge = png() + b"\x00" * world.settings.max_request_bytes
+    assert_problem(post_form(client, huge), 413, "photo-too-large", field="photo")
+
+
 @pytest.mark.parametrize(("body", "content_type", "status", "code", "field"), [
     (b"where_bought=x", "text/plain", 415, "unsupported-media-type", None),
     (b"[1, 2]", "application/json", 400, "malformed-json", None),
