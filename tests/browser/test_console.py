@@ -164,6 +164,22 @@ def test_a_refused_action_shows_the_problem_beside_its_form(desktop: Page, demo:
     assert "no-such-product" in page.inner_text("#approve output")
 
 
+def test_a_counterfeit_report_is_taken_up_from_the_queue(desktop: Page, demo: Demo) -> None:
+    request = urllib.request.Request(f"{demo.base}/v1/reports", method="POST", headers={
+        "Content-Type": "application/json"}, data=json.dumps(
+        {"where_bought": "Harbin night market", "details": "bag stitched by hand"}).encode())
+    with urllib.request.urlopen(request) as response:
+        report = json.load(response)["id"]
+    page = desktop
+    sign_in(page, f"{demo.base}/dashboard", demo.keys_dir / f"{REGULATOR}.pem")
+    form = f"#reports form[data-report='{report}']"
+    assert "Harbin night market" in page.inner_text(form)
+    page.select_option(f"{form} select", "investigating")
+    page.click(f"{form} button")
+    page.wait_for_selector(f"{form} output[data-state=ok]")
+    assert page.inner_text(f"{form} strong") == "investigating"
+
+
 def test_the_key_stays_non_extractable_in_the_browser(desktop: Page, demo: Demo) -> None:
     page = desktop
     sign_in(page, f"{demo.base}/dashboard", demo.keys_dir / f"{REGULATOR}.pem")
