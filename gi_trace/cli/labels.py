@@ -19,6 +19,7 @@ from gi_trace.cli.connect import report, with_client
 from gi_trace.cli.errors import friendly
 from gi_trace.client import Client, Receipt
 from gi_trace.client.drafts import label_issue
+from gi_trace.domain.bodies import MAX_LABELS
 from gi_trace.labels import issuing
 from gi_trace.labels.issuing import DEFAULT_PER_STATEMENT, Label, new_labels
 from gi_trace.labels.printing import SignText, sheet_labels
@@ -60,7 +61,7 @@ def _issue(client: Client, batch: str, issued: Sequence[Label], size: int) -> li
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the PDF sheet to write (refused if it exists)")
 @click.option("--gtin", help="the GTIN printed (default: the product's first)")
-@click.option("--per-statement", type=click.IntRange(1, 2000), default=DEFAULT_PER_STATEMENT,
+@click.option("--per-statement", type=click.IntRange(1, MAX_LABELS), default=DEFAULT_PER_STATEMENT,
               show_default=True, help="labels per label.issue statement")
 @friendly
 @with_client

@@ -18,7 +18,7 @@ from gi_trace.labels.digital_link import gtin14, label_link
 from gi_trace.labels.serials import new_serial
 
 # Labels per label.issue statement: the statement (≈ 115 bytes a label) travels whole in
-# every scan's offline proof, so a phone fetches ~23 KB rather than DESIGN's maximum 2,000.
+# every scan's offline proof, so a phone fetches ~23 KB rather than the ~56 KB of the maximum.
 DEFAULT_PER_STATEMENT = 200
 
 

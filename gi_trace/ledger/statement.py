@@ -23,7 +23,9 @@ from .keys import SIGNATURE_SIZE, private_key_id
 
 STATEMENT_PREFIX = b"gi-trace/v1/statement\n"
 VERSION = 1
-MAX_STATEMENT_BYTES = 256 * 1024  # a label.issue of 2,000 signed serials is ~230 KiB
+# A leaf (signature || statement) must fit a C2SP tlog-tiles entry bundle's uint16 length, so
+# that every entry of the log can be served as a tile.
+MAX_STATEMENT_BYTES = 0xFFFF - SIGNATURE_SIZE
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")

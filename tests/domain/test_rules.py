@@ -22,6 +22,7 @@ from werkzeug.test import TestResponse
 
 import gi_trace.domain
 from gi_trace.domain import tables
+from gi_trace.domain.bodies import MAX_LABELS
 from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.ledger.statement import Envelope
 from gi_trace.service import Service
@@ -358,8 +359,8 @@ REFUSALS = [
     malformed("serial-outside-set-82", lambda w: issue(w.coop_a, "A-1", ["SERIAL WITH SPACE"]),
               "body.serials[0]"),
     malformed("serial-twice", lambda w: issue(w.coop_a, "A-1", serials("A-1", 1) * 2), "body.serials"),
-    malformed("labels-2001", lambda w: w.coop_a.sign("label.issue", {
-        "batch": "A-1", "gtin": GTINS[PADDY][0], "serials": serials("A-1", 2001), "sigs": []}),
+    malformed("labels-501", lambda w: w.coop_a.sign("label.issue", {
+        "batch": "A-1", "gtin": GTINS[PADDY][0], "serials": serials("A-1", MAX_LABELS + 1), "sigs": []}),
         "body.serials"),
     malformed("sigs-unpaired", lambda w: w.coop_a.sign("label.issue", {
         "batch": "A-1", "gtin": GTINS[PADDY][0], "serials": serials("A-1", 2),
@@ -506,13 +507,14 @@ def test_the_worlds_gtins_carry_gs1_check_digits() -> None:
     assert not valid_check_digit(wrong_check_digit(GTINS[PADDY][0]))
 
 
-def test_two_thousand_labels_fit_one_statement_and_the_units_bound_is_exact(
+def test_the_most_labels_fit_one_statement_and_the_units_bound_is_exact(
         world: World, world_service: Service, world_client: FlaskClient) -> None:
     # A-1 is 300 kg: 300 labels at most, in any number of statements.
     assert post(world_client, issue(world.coop_a, "A-1", 299)).status_code == 201
     assert post(world_client, issue(world.coop_a, "A-1", 1, start=299)).status_code == 201
     assert post(world_client, issue(world.coop_a, "A-1", 1, start=300)).status_code == 409
-    big = issue(world.coop_b, "B-1", 2000, gtin=GTINS[PADDY][1])
+    # The longest serials allowed, as many as a statement takes: it still fits (and B-1 has 200 kg).
+    big = issue(world.coop_b, "B-1", [f"{n:020d}" for n in range(MAX_LABELS)], gtin=GTINS[PADDY][1])
     resp = post(world_client, big)
     assert resp.status_code == 409 and resp.get_json()["code"] == "labels-exceed-units"
     assert_audit_passes(world_service)
