@@ -4,6 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 .PHONY: run test bench lint clean
 
@@ -19,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/gi-trace demo && exec $(BIN)/gi-trace serve
 
 # The whole suite, PostgreSQL tests included (needs the server on 127.0.0.1:5432).
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/pytest
 
 # The browser tests (tests/browser) drive Debian's Chromium: Playwright cannot download its own
@@ -27,6 +28,12 @@ test: $(STAMP) $(CHROMIUM)
 $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# A Chinese font, so that the screenshots and rendered label sheets show 中文, not boxes.
+$(CJK_FONT):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei || \
+	  (DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -65,14 +65,21 @@ class DigitalLink:
             return f"/00/{self.sscc}"
         parts = [f"/01/{self.gtin}"]
         if self.lot is not None:
-            parts.append(f"/10/{quote(self.lot, safe=_SAFE)}")
+            parts.append(f"/10/{_segment(self.lot)}")
         if self.serial is not None:
-            parts.append(f"/21/{quote(self.serial, safe=_SAFE)}")
+            parts.append(f"/21/{_segment(self.serial)}")
         return "".join(parts)
 
     def uri(self, base: str) -> str:
         query = f"?s={self.sig}" if self.sig else ""
         return base.rstrip("/") + self.path + query
+
+
+def _segment(value: str) -> str:
+    """A value as one path segment. A segment of only dots would be removed by URI
+    normalisation (RFC 3986 §5.2.4), so its dots are escaped too."""
+    escaped = quote(value, safe=_SAFE)
+    return escaped.replace(".", "%2E") if set(value) == {"."} else escaped
 
 
 def label_link(base: str, gtin: str, lot: str, serial: str, sig: str) -> str:
