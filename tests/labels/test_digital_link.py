@@ -109,3 +109,10 @@ def test_build_then_parse_is_the_identity(gtin: str, lot: str, serial: str, sig:
 def test_any_short_gtin_parses_to_its_zero_padded_gtin_14(digits: str) -> None:
     short = digits + check_digit(digits)
     assert parse(f"/01/{short}").gtin == short.zfill(14)
+
+
+@pytest.mark.parametrize("dots", [".", ".."])
+def test_a_lot_or_serial_of_only_dots_survives_uri_normalisation(dots: str) -> None:
+    link = DigitalLink(gtin="09780345418913", lot=dots, serial=dots)
+    assert "/./" not in link.path and "/../" not in link.path and not link.path.endswith("/.")
+    assert parse(link.uri(BASE)) == link
