@@ -10,6 +10,7 @@ from gi_trace.cli import (
     demo,
     epcis,
     keys,
+    labels,
     projections,
     server,
     shipments,
@@ -24,8 +25,8 @@ def cli() -> None:
     pass
 
 
-for module in (server, keys, statements, batches, shipments, audit, demo, projections, epcis,
-               witness):
+for module in (server, keys, statements, batches, shipments, labels, audit, demo, projections,
+               epcis, witness):
     for command in module.COMMANDS:
         cli.add_command(command)
 
