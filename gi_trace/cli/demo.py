@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gi_trace.cli.demo_chain import ORGS, REGULATOR, SCANNER, DemoLabels, Step, story
+from gi_trace.cli.demo_chain import DESK, ORGS, REGULATOR, SCANNER, DemoLabels, Step, story
 from gi_trace.cli.errors import friendly
 from gi_trace.labels.issuing import Label, new_labels
 from gi_trace.ledger import keys
@@ -51,7 +51,7 @@ def demo_key(keys_dir: Path, org: str) -> Ed25519PrivateKey:
 
 
 def demo_keys(keys_dir: Path) -> dict[str, Ed25519PrivateKey]:
-    names = [REGULATOR.org, *(org.org for org in ORGS), SCANNER]
+    names = [REGULATOR.org, *(org.org for org in ORGS), SCANNER, DESK]
     return {name: demo_key(keys_dir, name) for name in names}
 
 

@@ -22,6 +22,7 @@ from datetime import date
 
 from gi_trace.client import drafts
 from gi_trace.client.drafts import Draft, PublicKey
+from gi_trace.domain.gs1 import check_digit
 from gi_trace.labels.issuing import Label
 from gi_trace.ledger.encoding import b64url_decode
 from gi_trace.ledger.keys import key_id
@@ -82,6 +83,8 @@ HEMA = DemoOrg("hema-beijing", "盒马鲜生（北京海淀店）", "Hema Fresh,
                "110108", uscc("91", "110108", "MA1J6T7U"))
 ORGS = (MINLE, LONGFENG, LALIN, SHUANGCHENG, MILL, DISTRIBUTOR, WUMART, HEMA)
 SCANNER = "wumart-beijing-scanner"  # a second key of the retailer: enrolled, then lost and revoked
+DISTRIBUTOR_PREFIX = "0697123"  # an invented GS1 company prefix, for the pallet's SSCC
+DESK = "hema-beijing-desk"  # Hema's receiving-desk handheld: signs receipts at /desk
 
 PADDY, RICE = "wuchang-rice-paddy", "wuchang-rice"
 REGION = {"zh": "黑龙江省五常市", "en": "Wuchang, Heilongjiang"}
@@ -215,8 +218,11 @@ def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
             (f"ship-harbin-hema-{year}-02", HEMA, {rice2: "5000"}, "5 t to Hema")):
         s.by(DISTRIBUTOR, drafts.shipment_send(shipment, to.org, items), f"the distributor ships {what}")
         s.by(to, drafts.shipment_receive(shipment), f"{to.en} receives it")
-    s.by(DISTRIBUTOR, drafts.shipment_send(f"ship-harbin-hema-{year}-03", HEMA.org, {rice1: "3000"}),
-         "the distributor ships 3 t more to Hema: still in transit (pending)")
+    s.by(HEMA, drafts.key_add(HEMA.org, keys[DESK], label="receiving-desk handheld",
+                              reason="handheld for the receiving desk"), "Hema enrols a desk handheld")
+    s.by(DISTRIBUTOR, drafts.shipment_send(f"ship-harbin-hema-{year}-03", HEMA.org, {rice1: "3000"},
+                                           sscc=sscc(year)),
+         "the distributor ships 3 t more to Hema, SSCC on the pallet: still in transit (pending)")
 
     # Special signs: each approved producer signs the labels of the rice milled from its paddy.
     wumart_bags = list(sign_labels(MINLE.org, RICE_GTINS[0], f"JH{year}-1001", 24))
@@ -240,6 +246,13 @@ def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
          "the authority recalls Longfengshan's harvest: the rice milled from it is recalled "
          "at the distributor, Wumart and Hema")
     return s.steps
+
+
+def sscc(year: int) -> str:
+    """The demo pallet's SSCC: extension digit 0, the distributor's invented company prefix
+    0697123, a serial reference of the season, and the GS1 check digit."""
+    body = f"0{DISTRIBUTOR_PREFIX}{year:04d}{3:05d}"
+    return body + check_digit(body)
 
 
 def _key_id(key: PublicKey) -> str:

@@ -77,8 +77,8 @@ class Actions:
         return self._send(drafts.batch_recall(batch, reason))
 
     # -- shipments -------------------------------------------------------------------------
-    def ship(self, shipment: str, to: str, items: Portions) -> Receipt:
-        return self._send(drafts.shipment_send(shipment, to, items))
+    def ship(self, shipment: str, to: str, items: Portions, *, sscc: str | None = None) -> Receipt:
+        return self._send(drafts.shipment_send(shipment, to, items, sscc=sscc))
 
     def receive(self, shipment: str, *, reason: str | None = None) -> Receipt:
         return self._send(drafts.shipment_receive(shipment, reason=reason))

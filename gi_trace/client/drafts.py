@@ -153,8 +153,10 @@ def batch_recall(batch: str, reason: str) -> Draft:
 
 
 # -- shipments -----------------------------------------------------------------------------
-def shipment_send(shipment: str, to: str, items: Portions) -> Draft:
-    return Draft("shipment.send", {"shipment": shipment, "to": to, "items": portions(items)})
+def shipment_send(shipment: str, to: str, items: Portions, *, sscc: str | None = None) -> Draft:
+    """`sscc`: the GS1 SSCC on the delivery's label, for the receiver's desk to scan."""
+    return Draft("shipment.send", _optional({"shipment": shipment, "to": to, "items": portions(items)},
+                                            sscc=sscc))
 
 
 def shipment_receive(shipment: str, *, reason: str | None = None) -> Draft:

@@ -146,7 +146,7 @@ def test_the_demo_keys_are_marked_and_private(loaded: Demo) -> None:
     readme = (loaded.keys_dir / "README-DEMO-ONLY.txt").read_text(encoding="utf-8")
     assert "DEMO ONLY" in readme
     pems = sorted(loaded.keys_dir.glob("*.pem"))
-    assert len(pems) == 10
+    assert len(pems) == 11  # the regulator, the 8 orgs, Wumart's lost scanner and Hema's desk
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in pems)
 
 
@@ -187,3 +187,10 @@ def test_a_refused_step_loads_nothing_and_names_the_step(tmp_path: Path,
 def test_the_season_is_the_latest_harvest_in() -> None:
     assert harvest_season(date(2026, 11, 26)) == 2026
     assert harvest_season(date(2027, 3, 1)) == 2026
+
+
+def test_the_delivery_left_pending_carries_an_sscc_for_the_receiving_desk(loaded: Demo) -> None:
+    # (another test of this module may have received it since: look at the SSCC, not the status)
+    labelled = [s for s in loaded.rows(tables.shipments) if s.sscc is not None]
+    assert len(labelled) == 1 and labelled[0].shipment.startswith("ship-harbin-hema-")
+    assert labelled[0].shipment.endswith("-03") and valid_check_digit(labelled[0].sscc)
