@@ -117,6 +117,9 @@ def demo(keys_dir: Path) -> None:
         click.echo(f"demo loaded: {len(steps)} statements (log size {service.log.size()}): "
                    + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
         _show_labels(labels, settings.base_url, keys_dir.parent / "demo-labels.txt")
+        pallet = next(s.draft.body["sscc"] for s in steps if "sscc" in s.draft.body)
+        click.echo(f"the pallet in transit to Hema, for the receiving desk ({settings.base_url}/desk, "
+                   f"key {keys_dir / (DESK + '.pem')}): {settings.base_url}/00/{pallet}")
         click.echo(f"DEMO ONLY private keys of every demo organisation are in {keys_dir}/ "
                    "— for trying things out, never for real use")
     finally:
