@@ -7,6 +7,10 @@ When wrk cannot be had, a multi-process Python client (http.client, keep-alive,
 one connection per thread) does the same job; it also drives the bulk runs,
 where there are only a few large requests in flight.
 
+The scan runs GET a list of paths round robin for a fixed time instead
+(bench/get_paths.lua, or the Python client going round the list), and count the
+verdicts and reasons of the JSON answers as well as their status codes.
+
 Every run is bounded: at most `cap` seconds, after which whatever was not
 answered is reported as such.
 """
@@ -14,8 +18,10 @@ answered is reported as such.
 from __future__ import annotations
 
 import http.client
+import itertools
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -28,7 +34,10 @@ from pathlib import Path
 from typing import Any
 
 LUA_SCRIPT = Path(__file__).with_name("post_once.lua")
+GET_SCRIPT = Path(__file__).with_name("get_paths.lua")
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+VERDICT = re.compile(rb'"verdict": ?"([A-Z]+)"')
+REASON_CODE = re.compile(rb'"code": ?"([a-z-]+)"')
 
 
 @dataclass
@@ -45,14 +54,18 @@ class LoadResult:
     max_ms: float | None = None
     samples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    expected: int = 201                 # the status of a success: 201 for appends, 200 for scans
+    verdicts: Counter[str] = field(default_factory=Counter)   # of JSON scan verdicts
+    reasons: Counter[str] = field(default_factory=Counter)    # their reason codes
 
     @property
     def created(self) -> int:
-        return self.statuses.get(201, 0)
+        """Answered with the expected status."""
+        return self.statuses.get(self.expected, 0)
 
     @property
     def failed(self) -> int:
-        """Answered with anything but 201 (0 stands for a broken connection)."""
+        """Answered with any other status (0 stands for a broken connection)."""
         return self.answered - self.created
 
     @property
@@ -143,6 +156,28 @@ def run_wrk(wrk: str, url: str, bodies: list[str], *, connections: int = 64, thr
     return result
 
 
+def run_wrk_paths(wrk: str, base: str, paths: list[str], *, seconds: float, connections: int = 64,
+                  threads: int = 2) -> LoadResult:
+    """GET `paths` round robin as JSON with wrk for `seconds` (bench/get_paths.lua)."""
+    result = LoadResult(f"{wrk_version(wrk)}, {threads} threads, {connections} connections", 0,
+                        expected=200)
+    with tempfile.TemporaryDirectory(prefix="gi-trace-wrk-") as scratch:
+        path_file = Path(scratch) / "paths.txt"
+        path_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+                   "--timeout", "10s", "-s", str(GET_SCRIPT), base, str(path_file), str(threads)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    _parse_wrk(done.stdout + done.stderr, result)
+    result.requests = result.sent
+    return result
+
+
+def _counts(text: str) -> Counter[str]:
+    if text == "-":
+        return Counter()
+    return Counter({key: int(float(count)) for key, count in (item.split("=") for item in text.split(","))})
+
+
 def _parse_wrk(output: str, result: LoadResult) -> None:
     firsts, lasts = [], []
     seen = False
@@ -162,6 +197,10 @@ def _parse_wrk(output: str, result: LoadResult) -> None:
                 for item in parts[8].split(","):
                     code, count = item.split("=")
                     result.statuses[int(float(code))] += int(float(count))
+        elif parts[0] == "BENCH-VERDICTS" and len(parts) >= 2:
+            result.verdicts.update(_counts(parts[1]))
+        elif parts[0] == "BENCH-REASONS" and len(parts) >= 2:
+            result.reasons.update(_counts(parts[1]))
         elif parts[0] == "BENCH-LATENCY" and len(parts) >= 5:
             p50, p90, p99, top = (float(v) / 1000 for v in parts[1:5])
             result.p50_ms, result.p90_ms, result.p99_ms, result.max_ms = p50, p90, p99, top
@@ -176,24 +215,29 @@ def _parse_wrk(output: str, result: LoadResult) -> None:
 
 # -- Python client --------------------------------------------------------------------------------
 def _client_process(host: str, port: int, path: str, bodies: list[bytes], connections: int,
-                    ready: Any, go: Any, results: Any, cap: float) -> None:
-    """One client process: `connections` threads, each with one keep-alive connection."""
+                    ready: Any, go: Any, results: Any, cap: float, gets: bool) -> None:
+    """One client process: `connections` threads, each with one keep-alive connection. With
+    `gets`, `bodies` are paths to GET round robin until `cap`; else bodies to POST once each."""
     slices = [bodies[i::connections] for i in range(connections)]
     slices = [s for s in slices if s]
     outcome: dict[str, Any] = {"statuses": Counter(), "latencies": [], "sent": 0, "samples": [],
-                               "first": 0.0, "last": 0.0}
+                               "first": 0.0, "last": 0.0, "verdicts": Counter(), "reasons": Counter()}
+    expected = 200 if gets else 201
     lock = threading.Lock()
 
     def worker(mine: list[bytes]) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=60)
         deadline = time.monotonic() + cap
         go.wait(timeout=120)
-        for body in mine:
+        for body in itertools.cycle(mine) if gets else mine:
             if time.monotonic() > deadline:
                 break
             start = time.monotonic()
             try:
-                conn.request("POST", path, body=body, headers=HEADERS)
+                if gets:
+                    conn.request("GET", body.decode(), headers={"Accept": "application/json"})
+                else:
+                    conn.request("POST", path, body=body, headers=HEADERS)
                 response = conn.getresponse()
                 data = response.read()
                 status = response.status
@@ -202,13 +246,17 @@ def _client_process(host: str, port: int, path: str, bodies: list[bytes], connec
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=60)
             end = time.monotonic()
+            verdict = VERDICT.search(data) if gets and status == 200 else None
             with lock:
                 outcome["sent"] += 1
                 outcome["statuses"][status] += 1
                 outcome["latencies"].append(end - start)
                 outcome["first"] = min(outcome["first"] or start, start)
                 outcome["last"] = max(outcome["last"], end)
-                if status != 201 and len(outcome["samples"]) < 3:
+                if verdict:
+                    outcome["verdicts"][verdict.group(1).decode()] += 1
+                    outcome["reasons"].update(code.decode() for code in REASON_CODE.findall(data))
+                if status != expected and len(outcome["samples"]) < 3:
                     outcome["samples"].append(f"{status} {data[:300]!r}")
         conn.close()
 
@@ -222,8 +270,9 @@ def _client_process(host: str, port: int, path: str, bodies: list[bytes], connec
 
 
 def run_python(url: str, bodies: list[str], *, processes: int = 4, connections_per_process: int = 16,
-               cap: float = 120.0) -> LoadResult:
-    """POST each body once from `processes` processes; started together, timed to the last answer."""
+               cap: float = 120.0, gets: bool = False) -> LoadResult:
+    """POST each body once from `processes` processes; started together, timed to the last answer.
+    With `gets`, `bodies` are paths under `url`, GET as JSON round robin for `cap` seconds."""
     rest = url.split("://", 1)[1]
     hostport, _, path = rest.partition("/")
     host, _, port = hostport.partition(":")
@@ -233,7 +282,7 @@ def run_python(url: str, bodies: list[str], *, processes: int = 4, connections_p
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [ctx.Process(target=_client_process,
                          args=(host, int(port or 80), "/" + path, encoded[i::processes],
-                               connections_per_process, ready, go, results, cap), daemon=True)
+                               connections_per_process, ready, go, results, cap, gets), daemon=True)
              for i in range(processes)]
     for proc in procs:
         proc.start()
@@ -244,12 +293,14 @@ def run_python(url: str, bodies: list[str], *, processes: int = 4, connections_p
     for proc in procs:
         proc.join(timeout=30)
     result = LoadResult(f"Python http.client, {processes} processes x {connections_per_process} "
-                        "connections", len(bodies))
+                        "connections", len(bodies), expected=200 if gets else 201)
     latencies: list[float] = []
     for outcome in outcomes:
         result.sent += outcome["sent"]
         result.answered += outcome["sent"]
         result.statuses.update(outcome["statuses"])
+        result.verdicts.update(outcome["verdicts"])
+        result.reasons.update(outcome["reasons"])
         latencies.extend(outcome["latencies"])
         result.samples.extend(outcome["samples"])
     firsts = [o["first"] for o in outcomes if o["first"]]
@@ -261,6 +312,8 @@ def run_python(url: str, bodies: list[str], *, processes: int = 4, connections_p
         result.p50_ms, result.p90_ms, result.p99_ms = (
             1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))] for q in (0.5, 0.9, 0.99))
         result.max_ms = 1000 * latencies[-1]
-    if result.answered < result.requests:
+    if gets:
+        result.requests = result.sent
+    elif result.answered < result.requests:
         result.notes.append(f"stopped by the {cap:.0f} s cap")
     return result

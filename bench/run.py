@@ -3,7 +3,7 @@
     python -m bench.run [--quick] [--only NAME[,NAME]] [--out docs/benchmarks.md] [--no-profile]
                         [--scale F] [--cap-factor F]
 
-NAME is one of verify, single, bulk, audit, labels:
+NAME is one of verify, single, bulk, audit, labels, scans:
 
 - verify  the Ed25519 verify limit with 2 processes, through the ledger's own
           keys.verify (libsodium): the denominator of the ratios; cryptography's
@@ -15,7 +15,11 @@ NAME is one of verify, single, bulk, audit, labels:
 - audit   a 100k-entry log built through Log.append, then `gi-trace audit verify
           --db URL` timed with its peak memory;
 - labels  a PDF sheet of 10,000 labels (A4, 24 a page) written by one process:
-          labels/s and peak RSS.
+          labels/s and peak RSS;
+- scans   scan verdicts (JSON) of the demo's labels over HTTP, `gi-trace serve` on
+          SQLite and PostgreSQL loaded by `gi-trace demo`, GET by wrk (64
+          connections) for a fixed time: verdicts/s, latency, the verdict mix
+          (bench/scans.py).
 
 single, bulk and audit each measure two paths, as separate rows: the ledger path
 (`key.add` of a fresh key by the org itself: only the ledger's identity rule; the
@@ -61,7 +65,7 @@ from .fixtures import (
                        path_name,
                        sign_json,
 )
-from .http_load import LoadResult, ensure_tool, run_python, run_wrk
+from .http_load import LoadResult, ensure_tool, run_python, run_wrk, run_wrk_paths
 from .labels_pdf import measure as measure_labels_pdf
 from .machine import describe, load_average
 from .profiling import merge_server_profiles, profile_audit, summarise
@@ -73,12 +77,15 @@ from .report import (
                      HttpRun,
                      Results,
                      console,
+                     scans_met,
                      write,
 )
+from .scans import ScanRun, demo_instance, request_mix
+from .scans import measure as measure_scans
 from .server import first_error, running_server
 from .verify_limit import measure
 
-PHASES = ("verify", "single", "bulk", "audit", "labels")
+PHASES = ("verify", "single", "bulk", "audit", "labels", "scans")
 DATABASES = ("SQLite", "PostgreSQL")
 WINDOW_SECONDS = 300        # GI_TRACE_CLOCK_SKEW_SECONDS: signed statements must be sent within it
 WARMUP_STATEMENTS = 64
@@ -109,6 +116,10 @@ class Sizes:
     profile_cap: float          # seconds at most for each profiling run
     labels: int                 # labels on the benchmarked PDF sheet
     labels_cap: float           # seconds at most for writing it
+    scans_seconds: float        # the measured scan load (per database), after a warm-up of
+    scans_warmup: float         # this many seconds
+    scans_workers: int          # gunicorn for the scans: a read-heavy load (see report.py)
+    scans_threads: int
 
     def scaled(self, factor: float) -> Sizes:
         """The same run with fewer (or more) statements everywhere."""
@@ -138,12 +149,14 @@ FULL = Sizes(verify_seconds=2.5, single=12_000, single_cap=25, connections=64, s
              server_threads=16, bulk_requests=20, bulk_list=1000, bulk_clients=4, bulk_cap=22,
              audit_entries=100_000, build_cap=120, audit_timeout=150,
              gi_audit_entries=10_000, gi_build_cap=25, gi_audit_timeout=45, budget=690,
-             profile_single=1500, profile_bulk_requests=4, profile_cap=15, labels=10_000, labels_cap=60)
+             profile_single=1500, profile_bulk_requests=4, profile_cap=15, labels=10_000, labels_cap=60,
+             scans_seconds=20, scans_warmup=3, scans_workers=2, scans_threads=16)
 QUICK = Sizes(verify_seconds=0.3, single=200, single_cap=15, connections=64, server_workers=2,
               server_threads=16, bulk_requests=4, bulk_list=50, bulk_clients=4, bulk_cap=15,
               audit_entries=1000, build_cap=20, audit_timeout=40,
               gi_audit_entries=500, gi_build_cap=15, gi_audit_timeout=30, budget=400,
-              profile_single=100, profile_bulk_requests=2, profile_cap=10, labels=1000, labels_cap=30)
+              profile_single=100, profile_bulk_requests=2, profile_cap=10, labels=1000, labels_cap=30,
+              scans_seconds=3, scans_warmup=1, scans_workers=2, scans_threads=16)
 
 
 class Say:
@@ -260,6 +273,55 @@ class Bench:
         result = measure_labels_pdf(s.labels, self.scratch, cap=s.labels_cap)
         self.results.labels_pdf = result
         self.say(f"  {result.rate:,.0f} labels/s: {result.details()}")
+
+    def scans(self) -> None:
+        s = self.sizes
+        for db in self.databases():
+            self.say(f"scan verdicts over HTTP, {db}: the demo's labels as JSON, {s.connections} "
+                     f"connections, {s.scans_seconds:g} s after {s.scans_warmup:g} s of warm-up")
+            with self._guard(f"scans, {db}"):
+                run = self._scans(db)
+                self.results.scans[db] = run
+                self.say(f"  {run.rate:,.0f} verdicts/s; {run.details()}")
+                for sample in run.load.samples[:3]:
+                    self.say(f"  non-200 sample: {sample}")
+        target = self.results.scans.get("SQLite")
+        if self.profile and target and not scans_met(target) and \
+                self._fits(s.profile_cap + s.scans_warmup, "profile of scans, SQLite"):
+            self.say("  scan targets missed: profiling the server on SQLite")
+            with self._guard("profile of scans, SQLite"):
+                self._profile_scans("SQLite")
+
+    def _scans(self, db: str, profile_dir: Path | None = None) -> ScanRun:
+        s = self.sizes
+        self._count += 1
+        kind = "postgres" if db == "PostgreSQL" else "sqlite"
+        instance, groups = demo_instance(kind, self.scratch / f"{self._count:02d}-scans-{kind}",
+                                         self.postgres)
+        paths = request_mix(groups)
+
+        def fire(seconds: float) -> Callable[[str], LoadResult]:
+            def run(base: str) -> LoadResult:
+                if self.wrk:
+                    return run_wrk_paths(self.wrk, base, paths, seconds=seconds, connections=s.connections)
+                return run_python(base, paths, processes=2, connections_per_process=s.connections // 2,
+                                  cap=seconds, gets=True)
+            return run
+        seconds = s.scans_seconds if profile_dir is None else min(s.scans_seconds, s.profile_cap)
+        return measure_scans(db, instance, paths, workers=s.scans_workers, threads=s.scans_threads,
+                             warmup=fire(s.scans_warmup), fire=fire(seconds), profile_dir=profile_dir)
+
+    def _profile_scans(self, db: str) -> None:
+        profile_dir = self.scratch / f"profile-scans-{db}"
+        run = self._scans(db, profile_dir)
+        stats = merge_server_profiles(profile_dir)
+        if stats is None:
+            self.results.notes.append(f"the scans profile on {db} wrote no data")
+            return
+        self.results.profiles[f"scan verdicts over HTTP, {db} (server CPU by function)"] = [
+            f"{run.load.created:,} verdicts (and the warm-up's) from bench/profiled_app.py, "
+            f"{run.rate:,.0f} verdicts/s while profiled",
+            *summarise(stats, run.load.created, "scans")]
 
     def _audit(self, path: str, entries: int, build_cap: float, timeout: float) -> Instance:
         instance = self.instance("SQLite", "audit", path, clock_skew_seconds=86_400)
@@ -421,9 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     phases = [p for p in PHASES if p in args.phases]
     say(f"gi-trace benchmark: {', '.join(phases)} ({'quick' if args.quick else 'full'} sizes)")
     load_before = load_average()
-    wrk = ensure_tool("wrk", "wrk", say) if "single" in phases else None
+    wrk = ensure_tool("wrk", "wrk", say) if {"single", "scans"} & set(phases) else None
     postgres: Postgres | None = None
-    if {"single", "bulk"} & set(phases):
+    if {"single", "bulk", "scans"} & set(phases):
         postgres = Postgres()
         if postgres.open():
             say(f"PostgreSQL: scratch database {postgres.name} created")

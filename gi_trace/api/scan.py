@@ -65,9 +65,8 @@ def verdict(gtin: str, lot: str, serial: str) -> Response:
 def place(token: str) -> Response:
     body = request.get_json(silent=True)
     lat, lon = _coordinate(body, "lat", 90), _coordinate(body, "lon", 180)
-    with current_service().engine.begin() as conn:
-        if not scans.add_place(conn, token, lat, lon):
-            raise NotFound("no scan with this token, or it already has a place")
+    if not scanner().buffer.add_place(token, lat, lon):
+        raise NotFound("no scan with this token, or it already has a place")
     return Response(status=204)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import itertools
 import math
 import secrets
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from gi_trace.labels.tables import scans
 from gi_trace.settings import Settings
@@ -63,11 +64,22 @@ class ScanHistory:
         return found
 
 
-def record_scan(conn: Connection, serial: str, at: int) -> str:
-    """Note a scan; the token lets the page add a coarse place if the phone grants one."""
-    token = secrets.token_urlsafe(16)
-    conn.execute(scans.insert().values(token=token, serial=serial, at=at, lat=None, lon=None))
-    return token
+@dataclass(frozen=True)
+class Scan:
+    """One scan; the token lets the page add a coarse place if the phone grants one."""
+
+    token: str
+    serial: str
+    at: int
+
+
+def new_scan(serial: str, at: int) -> Scan:
+    return Scan(secrets.token_urlsafe(16), serial, at)
+
+
+def write_scans(conn: Connection, written: Sequence[Scan]) -> None:
+    conn.execute(scans.insert(), [{"token": s.token, "serial": s.serial, "at": s.at, "lat": None,
+                                   "lon": None} for s in written])
 
 
 def coarse(value: float) -> float:
@@ -81,14 +93,32 @@ def add_place(conn: Connection, token: str, lat: float, lon: float) -> bool:
     return bool(result.rowcount)
 
 
-def history(conn: Connection, serial: str, policy: ScanPolicy, *, sold_at: int | None) -> ScanHistory:
-    count, first_at = conn.execute(select(func.count(), func.min(_s.at)).where(_s.serial == serial)).one()
-    after_sale = 0
-    if sold_at is not None:
-        after_sale = conn.scalar(select(func.count()).where((_s.serial == serial) & (_s.at >= sold_at))) or 0
-    placed = conn.execute(select(_s.at, _s.lat, _s.lon)
-                          .where((_s.serial == serial) & _s.lat.is_not(None))
-                          .order_by(_s.at.desc(), _s.id.desc()).limit(PLACED_SCANS_CHECKED)).all()
+# Built once: a scan runs them on every request. `sold` NULL counts no scan after a sale.
+_COUNTS = select(func.count(), func.min(_s.at), func.count(case((_s.at >= bindparam("sold"), 1)))) \
+    .where(_s.serial == bindparam("serial"))
+_COUNTS_EXCEPT = _COUNTS.where(_s.token.not_in(bindparam("tokens", expanding=True)))
+_PLACED = select(_s.at, _s.lat, _s.lon).where((_s.serial == bindparam("serial")) & _s.lat.is_not(None)) \
+    .order_by(_s.at.desc(), _s.id.desc()).limit(PLACED_SCANS_CHECKED)
+
+
+def history(conn: Connection, serial: str, policy: ScanPolicy, *, sold_at: int | None,
+            unwritten: Sequence[Scan] = (), maybe_written: Collection[str] = ()) -> ScanHistory:
+    """The label's scans so far: those in gi_scans and `unwritten` ones (this process's, not yet
+    written); `maybe_written` are the tokens among them that a write may be committing right now,
+    left out of the table's counts so that no scan counts twice."""
+    if maybe_written:
+        counts = conn.execute(_COUNTS_EXCEPT, {"serial": serial, "sold": sold_at,
+                                               "tokens": list(maybe_written)}).one()
+    else:
+        counts = conn.execute(_COUNTS, {"serial": serial, "sold": sold_at}).one()
+    count, first_at, after_sale = counts
+    placed = conn.execute(_PLACED, {"serial": serial}).all()
+    if unwritten:
+        count += len(unwritten)
+        first_at = min(s.at for s in unwritten) if first_at is None else \
+            min(first_at, *(s.at for s in unwritten))
+        if sold_at is not None:
+            after_sale += sum(s.at >= sold_at for s in unwritten)
     return ScanHistory(int(count), first_at, int(after_sale), too_far(list(reversed(placed)), policy))
 
 

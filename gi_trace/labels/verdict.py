@@ -9,18 +9,22 @@ server's word for GENUINE.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import asdict, dataclass, field
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from gi_trace.domain.label_signature import label_signature_valid
-from gi_trace.domain.queries.labels import LabelFacts, journey, label_facts
+from gi_trace.domain.queries.labels import JourneyStep, LabelFacts, journey, label_facts
 from gi_trace.labels import scans
 from gi_trace.labels.digital_link import DigitalLink
 from gi_trace.labels.reasons import reason
+from gi_trace.labels.scan_buffer import ScanBuffer
+from gi_trace.ledger import schema
 from gi_trace.ledger.checkpoint import Checkpoint
 from gi_trace.ledger.encoding import b64url_decode, b64url_encode
 from gi_trace.ledger.errors import MalformedError
@@ -47,7 +51,28 @@ class Verdict:
         return self.verdict == GENUINE
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The verdict as the JSON contract's object. Not a deep copy: the label, product,
+        producer, batch, journey and the proof's inner parts are shared with the scanner's cache
+        of the label (see LabelView); read them, never change them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class LabelView:
+    """What every scan of one label says while the log stays at `size` entries: its facts, the
+    parts of the verdict shown (label, product, producer, batch, journey) and the offline proof
+    against the checkpoint of that size (less the witnesses' count, which grows without an
+    append). Only appends change any of it, and each append makes the log longer; so a view is
+    kept per label and used while the latest checkpoint's size is still `size`."""
+
+    size: int
+    facts: LabelFacts | None
+    parts: dict[str, Any]
+    proof: dict[str, Any] | None
+
+
+VIEWS_KEPT = 4096  # labels whose view a process keeps, the most recently scanned
+_LATEST_NOTE = select(schema.checkpoints.c.note).order_by(schema.checkpoints.c.size.desc()).limit(1)
 
 
 def _unix(ts: str) -> int:
@@ -55,34 +80,46 @@ def _unix(ts: str) -> int:
 
 
 class Scanner:
-    """Judges scans against one log; `witnesses(size)` counts the cosignatures of a checkpoint."""
+    """Judges scans against one log; `witnesses(size)` counts the cosignatures of a checkpoint.
+
+    Each scan reads the latest checkpoint (one indexed query), takes the label's view for that
+    log size from the cache or builds it, records the scan (in `buffer`, written a moment later)
+    and reads the label's scan history; so a void, sale, recall or suspension appended by any
+    process shows on the very next scan.
+    """
 
     def __init__(self, engine: Engine, log: Log, policy: scans.ScanPolicy, *,
-                 witnesses: Any = None, clock: Any = time.time) -> None:
+                 witnesses: Any = None, clock: Any = time.time, buffer: ScanBuffer | None = None) -> None:
         self.engine, self.log, self.policy = engine, log, policy
+        self.buffer = buffer or ScanBuffer(engine)
         self._witnesses = witnesses or (lambda size: 0)
         self._clock = clock
+        self._operator_key = log.signer.vkey()
+        self._views: OrderedDict[str, LabelView] = OrderedDict()
+        self._lock = threading.Lock()
+        self._checkpoint: tuple[str | None, int] = (None, 0)  # the last note read, and its size
 
     def scan(self, link: DigitalLink, *, record: bool = True) -> Verdict:
         """The verdict on a label's Digital Link (`link.serial` must be set); with `record`, the
         scan counts towards copy detection."""
         uri_parts = {"gtin": link.gtin, "lot": link.lot, "serial": link.serial, "s": link.sig}
+        serial = link.serial or ""
         with self.engine.connect() as conn:
-            facts = label_facts(conn, link.serial or "")
-            if facts is None:
-                return Verdict(INVALID, uri_parts, [reason("unknown-label")], checked=["label-issued"])
-            steps = journey(conn, facts.batch.batch)
-        verdict = Verdict(GENUINE, uri_parts, checked=["label-issued"])
-        self._describe(verdict, facts, steps)
+            note = conn.scalar(_LATEST_NOTE)
+            size = self._size(note)
+            view = self._cached(serial, size)
+            facts, steps = (view.facts, []) if view is not None else self._read(conn, serial)
+            if facts is not None:
+                seen, token = self._seen(conn, facts, record)
+        if view is None:  # its proof reads through the log's own connections, after this one is back
+            view = self._remember(serial, self._view(size, note, facts, steps))
+        if facts is None:
+            return Verdict(INVALID, uri_parts, [reason("unknown-label")], checked=["label-issued"])
+        verdict = Verdict(GENUINE, uri_parts, checked=["label-issued"], **view.parts)
         verdict.reasons.extend(self._invalid(link, facts))
         verdict.checked.append("label-signature")
         if verdict.reasons:
             verdict.verdict = INVALID
-        now = int(self._clock())
-        with self.engine.begin() as conn:
-            token = scans.record_scan(conn, facts.serial, now) if record else None
-            sold_at = _unix(facts.status_ts) if facts.status == "sold" and facts.status_ts else None
-            seen = scans.history(conn, facts.serial, self.policy, sold_at=sold_at)
         verdict.scans = {"count": seen.count, "first": _iso(seen.first_at), "token": token}
         if verdict.verdict != INVALID:
             warnings = self._warnings(facts, seen)
@@ -90,28 +127,90 @@ class Scanner:
                 verdict.verdict = WARNING
                 verdict.reasons.extend(warnings)
             verdict.checked.extend(["recall", "suspension", "copy-patterns"])
-        verdict.proof = self._proof(facts)
-        if verdict.proof is not None:
+        if view.proof is not None:
+            verdict.proof = {**view.proof, "witnesses": self._witnesses(view.size)}
             verdict.checked.append("inclusion")
         return verdict
 
-    def _describe(self, verdict: Verdict, facts: LabelFacts, steps: list[Any]) -> None:
-        batch, product, producer = facts.batch, facts.product, facts.producer
-        verdict.label = {"status": facts.status, "issued": facts.issue_ts,
-                         "sold": facts.status_ts if facts.status == "sold" else None}
-        if product is not None:
-            verdict.product = {"product": product.product, "name": asdict(product.name),
-                               "region": asdict(product.region), "unit": product.unit}
-        if producer is not None:
-            verdict.producer = {"org": producer.org,
-                                "name": asdict(producer.name) if producer.name else None,
-                                "uscc": producer.uscc, "region": producer.region}
-        verdict.batch = {"batch": batch.batch, "lot": batch.lot, "harvested": batch.harvested,
-                         "origin": asdict(batch.origin) if batch.origin else None,
-                         "recalled": batch.recalled, "recall_reason": batch.recall_reason}
-        verdict.journey = [{**asdict(step), "actor_name": asdict(step.actor_name)
-                            if step.actor_name else None} for step in steps]
+    def _seen(self, conn: Connection, facts: LabelFacts,
+              record: bool) -> tuple[scans.ScanHistory, str | None]:
+        """Record this scan (with `record`) and read the label's scans, this one included."""
+        token = self.buffer.record(facts.serial, int(self._clock())).token if record else None
+        unwritten, maybe_written = self.buffer.unwritten(facts.serial)
+        sold_at = _unix(facts.status_ts) if facts.status == "sold" and facts.status_ts else None
+        return scans.history(conn, facts.serial, self.policy, sold_at=sold_at, unwritten=unwritten,
+                             maybe_written=maybe_written), token
 
+    # -- the views ----------------------------------------------------------------------------------
+    def _size(self, note: str | None) -> int:
+        """The tree size of a checkpoint note (0 for none), parsed once per note."""
+        last_note, last_size = self._checkpoint
+        if note == last_note:
+            return last_size
+        size = 0 if note is None else Checkpoint.from_text(note.split("\n\n", 1)[0] + "\n").size
+        self._checkpoint = (note, size)
+        return size
+
+    def _cached(self, serial: str, size: int) -> LabelView | None:
+        with self._lock:
+            view = self._views.get(serial)
+            if view is None or view.size != size:
+                return None
+            self._views.move_to_end(serial)
+            return view
+
+    def _remember(self, serial: str, view: LabelView) -> LabelView:
+        with self._lock:
+            kept = self._views.get(serial)
+            if kept is None or kept.size <= view.size:  # a slower scan never puts back an older view
+                self._views[serial] = view
+                self._views.move_to_end(serial)
+            while len(self._views) > VIEWS_KEPT:
+                self._views.popitem(last=False)
+        return view
+
+    @staticmethod
+    def _read(conn: Connection, serial: str) -> tuple[LabelFacts | None, list[JourneyStep]]:
+        facts = label_facts(conn, serial)
+        return facts, journey(conn, facts.batch.batch) if facts is not None else []
+
+    def _view(self, size: int, note: str | None, facts: LabelFacts | None,
+              steps: list[JourneyStep]) -> LabelView:
+        if facts is None:
+            return LabelView(size, None, {}, None)
+        return LabelView(size, facts, self._describe(facts, steps),
+                         self._proof(facts, size, note) if note is not None else None)
+
+    @staticmethod
+    def _describe(facts: LabelFacts, steps: list[JourneyStep]) -> dict[str, Any]:
+        batch, product, producer = facts.batch, facts.product, facts.producer
+        return {
+            "label": {"status": facts.status, "issued": facts.issue_ts,
+                      "sold": facts.status_ts if facts.status == "sold" else None},
+            "product": None if product is None else {
+                "product": product.product, "name": asdict(product.name),
+                "region": asdict(product.region), "unit": product.unit},
+            "producer": None if producer is None else {
+                "org": producer.org, "name": asdict(producer.name) if producer.name else None,
+                "uscc": producer.uscc, "region": producer.region},
+            "batch": {"batch": batch.batch, "lot": batch.lot, "harvested": batch.harvested,
+                      "origin": asdict(batch.origin) if batch.origin else None,
+                      "recalled": batch.recalled, "recall_reason": batch.recall_reason},
+            "journey": [{**asdict(step), "actor_name": asdict(step.actor_name)
+                         if step.actor_name else None} for step in steps],
+        }
+
+    def _proof(self, facts: LabelFacts, size: int, note: str) -> dict[str, Any]:
+        leaf, path, root = self.log.inclusion_proof(facts.issue_seq, size)
+        record = self.log.entries(facts.issue_seq, facts.issue_seq + 1)[0]
+        return {"seq": facts.issue_seq, "statement": b64url_encode(record.statement),
+                "signature": b64url_encode(record.signature),
+                "key": {"id": facts.key, "pub": b64url_encode(facts.pub)},
+                "leaf_hash": leaf.hex(),
+                "inclusion": {"tree_size": size, "hashes": [h.hex() for h in path], "root": root.hex()},
+                "checkpoint": note, "operator_key": self._operator_key}
+
+    # -- the judgement --------------------------------------------------------------------------------
     @staticmethod
     def _invalid(link: DigitalLink, facts: LabelFacts) -> list[dict[str, Any]]:
         if link.gtin != facts.gtin:
@@ -138,21 +237,6 @@ class Scanner:
                                 km=seen.far_apart.km if seen.far_apart else 0,
                                 hours=seen.far_apart.hours if seen.far_apart else 0))
         return found
-
-    def _proof(self, facts: LabelFacts) -> dict[str, Any] | None:
-        note = self.log.checkpoint()
-        if note is None:
-            return None
-        size = Checkpoint.from_text(note.split("\n\n", 1)[0] + "\n").size
-        leaf, path, root = self.log.inclusion_proof(facts.issue_seq, size)
-        record = self.log.entries(facts.issue_seq, facts.issue_seq + 1)[0]
-        return {"seq": facts.issue_seq, "statement": b64url_encode(record.statement),
-                "signature": b64url_encode(record.signature),
-                "key": {"id": facts.key, "pub": b64url_encode(facts.pub)},
-                "leaf_hash": leaf.hex(),
-                "inclusion": {"tree_size": size, "hashes": [h.hex() for h in path], "root": root.hex()},
-                "checkpoint": note, "operator_key": self.log.signer.vkey(),
-                "witnesses": self._witnesses(size)}
 
 
 def _signature_valid(link: DigitalLink, facts: LabelFacts) -> bool:
