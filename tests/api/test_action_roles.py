@@ -25,11 +25,8 @@ RECALL = ("batch.recall", {"batch": "rice-1", "reason": "a rumour"})
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    world, serving_ctx = open_world(Path(tmp_path_factory.mktemp("actions")))
-    try:
+    with open_world(Path(tmp_path_factory.mktemp("actions"))) as world:
         yield world
-    finally:
-        serving_ctx.__exit__(None, None, None)
 
 
 def post(world: World, envelope: Envelope) -> Any:

@@ -15,7 +15,6 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
-from gi_trace.domain.label_signature import sign_label
 from tests.api.helpers import assert_problem, serving
 from tests.api.reads.world import PADDY, World, open_world
 
@@ -27,14 +26,9 @@ _addresses = (f"198.51.100.{i}" for i in itertools.count(1))
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The reads' world, with one label of other-coop's batch other-1 (lot X2025)."""
-    world, serving_ctx = open_world(tmp_path_factory.mktemp("world"))
-    world.append(world.unrelated.sign("label.issue", {
-        "batch": "other-1", "gtin": GTIN, "serials": [SERIAL],
-        "sigs": [sign_label(world.unrelated.key, GTIN, "X2025", SERIAL)]}))
-    try:
+    with open_world(tmp_path_factory.mktemp("world")) as world:
+        world.issue_other_label(GTIN, SERIAL)
         yield world
-    finally:
-        serving_ctx.__exit__(None, None, None)
 
 
 @pytest.fixture

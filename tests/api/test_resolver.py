@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from gi_trace.domain.label_signature import sign_label
 from gi_trace.labels.resolver import LINKSET_TYPE, PIP, TRACEABILITY, VERIFICATION
 from tests.api.helpers import PROBLEM
 from tests.api.reads.world import PADDY, World, open_world
@@ -22,14 +21,9 @@ JSON = {"Accept": "application/json"}
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    world, serving_ctx = open_world(tmp_path_factory.mktemp("world"))
-    world.append(world.unrelated.sign("label.issue", {
-        "batch": "other-1", "gtin": GTIN, "serials": [SERIAL],
-        "sigs": [sign_label(world.unrelated.key, GTIN, "X2025", SERIAL)]}))
-    try:
+    with open_world(tmp_path_factory.mktemp("world")) as world:
+        world.issue_other_label(GTIN, SERIAL)
         yield world
-    finally:
-        serving_ctx.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -14,11 +14,8 @@ from tests.api.reads.world import World, open_world
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    world, serving_ctx = open_world(tmp_path_factory.mktemp("world"))
-    try:
+    with open_world(tmp_path_factory.mktemp("world")) as world:
         yield world
-    finally:
-        serving_ctx.__exit__(None, None, None)
 
 
 @dataclass

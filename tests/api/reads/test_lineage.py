@@ -12,22 +12,19 @@ from tests.api.reads.world import HARVESTED, World, open_world
 @pytest.fixture(scope="module")
 def diamond(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """d-0 → split → d-a, d-b → merge → d-m → split → d-m1; another harvest e-0 merged in too."""
-    world, serving_ctx = open_world(tmp_path_factory.mktemp("diamond"))
-    coop = world.producer
-    world.append(
-        coop.sign("batch.register", {"batch": "d-0", "product": "wuchang-paddy", "lot": "D1",
-                                     "quantity": "1000", "harvested": HARVESTED}),
-        coop.sign("batch.register", {"batch": "e-0", "product": "wuchang-paddy", "lot": "E1",
-                                     "quantity": "10", "harvested": HARVESTED}),
-        coop.sign("batch.split", {"from": "d-0", "into": [{"batch": "d-a", "quantity": "600"},
-                                                          {"batch": "d-b", "quantity": "400"}]}),
-        coop.sign("batch.merge", {"from": ["d-a", "d-b", "e-0"], "into": {"batch": "d-m", "lot": "M1"}}),
-        coop.sign("batch.split", {"from": "d-m", "into": [{"batch": "d-m1", "quantity": "1010"}]}),
-    )
-    try:
+    with open_world(tmp_path_factory.mktemp("diamond")) as world:
+        coop = world.producer
+        world.append(
+            coop.sign("batch.register", {"batch": "d-0", "product": "wuchang-paddy", "lot": "D1",
+                                         "quantity": "1000", "harvested": HARVESTED}),
+            coop.sign("batch.register", {"batch": "e-0", "product": "wuchang-paddy", "lot": "E1",
+                                         "quantity": "10", "harvested": HARVESTED}),
+            coop.sign("batch.split", {"from": "d-0", "into": [{"batch": "d-a", "quantity": "600"},
+                                                              {"batch": "d-b", "quantity": "400"}]}),
+            coop.sign("batch.merge", {"from": ["d-a", "d-b", "e-0"], "into": {"batch": "d-m", "lot": "M1"}}),
+            coop.sign("batch.split", {"from": "d-m", "into": [{"batch": "d-m1", "quantity": "1010"}]}),
+        )
         yield world
-    finally:
-        serving_ctx.__exit__(None, None, None)
 
 
 def edges(world: World, batch: str, side: str) -> list[tuple[str, str, int]]:

@@ -37,11 +37,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    world, serving_ctx = open_world(tmp_path_factory.mktemp("oversight"), url)
-    try:
+    with open_world(tmp_path_factory.mktemp("oversight"), url) as world:
         yield world
-    finally:
-        serving_ctx.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,8 @@ def pg_world(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    world, serving_ctx = open_world(tmp_path_factory.mktemp("pg-world"), postgres_server)
-    try:
+    with open_world(tmp_path_factory.mktemp("pg-world"), postgres_server) as world:
         yield world
-    finally:
-        serving_ctx.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize(("url", "caller", "status"), test_role_matrix.CASES,

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from flask.testing import FlaskClient
 
 from gi_trace.api.auth.protocol import sign_challenge
 from gi_trace.api.context import EXTENSION
+from gi_trace.domain.label_signature import sign_label
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.statement import Envelope
 from gi_trace.service import initialize
@@ -98,6 +101,12 @@ class World:
         self.append(self.regulator.sign("org.register", body))
         return actors
 
+    def issue_other_label(self, gtin: str, serial: str) -> None:
+        """One label of other-coop's batch other-1 (lot X2025), signed as issued."""
+        self.append(self.unrelated.sign("label.issue", {
+            "batch": "other-1", "gtin": gtin, "serials": [serial],
+            "sigs": [sign_label(self.unrelated.key, gtin, "X2025", serial)]}))
+
     def revoke(self, actor: Actor) -> None:
         self.append(actor.sign("key.revoke", {"org": actor.org, "key": actor.key_id,
                                               "reason": "lost handheld"}))
@@ -171,11 +180,10 @@ def world_settings(root: Path, regulator: Actor, database_url: str | None = None
     return settings
 
 
-def open_world(root: Path, database_url: str | None = None) -> tuple[World, Any]:
-    """The world and the context manager serving it (the caller exits it); SQLite by default."""
+@contextmanager
+def open_world(root: Path, database_url: str | None = None) -> Iterator[World]:
+    """The world, served while the context lasts; SQLite by default."""
     regulator = Actor("cnipa")
     settings = world_settings(root, regulator, database_url)
-    serving_ctx = serving(settings)
-    app = serving_ctx.__enter__()
-    world = World(app, app.extensions[EXTENSION].log, settings, regulator)
-    return world.build(), serving_ctx
+    with serving(settings) as app:
+        yield World(app, app.extensions[EXTENSION].log, settings, regulator).build()
