@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from gi_trace.ledger.log import Log
 from gi_trace.service import Service, initialize, open_service
 from gi_trace.settings import Settings
+from tests.scratch_schema import reset_schema
 from tests.support import Actor, instance_settings
 
 POSTGRES_ADMIN_URL = os.environ.get("GI_TRACE_TEST_POSTGRES_URL",
@@ -40,12 +41,7 @@ def postgres_server() -> Iterator[str]:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> str:
     """The scratch database, emptied for each test."""
-    engine = create_engine(postgres_server)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return postgres_server
+    return reset_schema(postgres_server)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

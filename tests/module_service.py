@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from gi_trace.service import Service, initialize, open_service
+from tests.scratch_schema import reset_schema
 from tests.support import Actor, instance_settings
 
 
@@ -24,7 +25,7 @@ def module_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         url = f"sqlite:///{tmp}/ledger.db"
     else:
         server = request.getfixturevalue("postgres_server")
-        _reset_schema(server, schema, create=True)
+        reset_schema(server, schema, create=True)
         url = f"{server}?options=-csearch_path%3D{schema}"
     settings = instance_settings(tmp, regulator.register_self(), database_url=url)
     initialize(settings)
@@ -37,13 +38,5 @@ def module_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     finally:
         service.engine.dispose()
         if server is not None:
-            _reset_schema(server, schema, create=False)
+            reset_schema(server, schema, create=False)
 
-
-def _reset_schema(server: str, schema: str, *, create: bool) -> None:
-    engine = create_engine(server)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        if create:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()

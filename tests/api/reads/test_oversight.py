@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from gi_trace.api.context import EXTENSION
 from gi_trace.domain import tables
@@ -20,6 +19,7 @@ from gi_trace.domain.queries import oversight
 from gi_trace.labels.issuing import new_labels
 from gi_trace.labels.tables import scans
 from tests.api.reads.world import HARVESTED, PADDY, YEAR, World, open_world
+from tests.scratch_schema import reset_schema
 
 ENDPOINTS = ("/v1/oversight/quota", "/v1/oversight/labels", "/v1/oversight/scans",
              "/v1/oversight/anomalies")
@@ -29,14 +29,7 @@ PADDY_GTIN = PADDY["gtins"][0]
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The module's world, on SQLite and on PostgreSQL: the aggregates are SQL of their own."""
-    url = None
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_server")
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    url = reset_schema(request.getfixturevalue("postgres_server")) if request.param == "postgres" else None
     with open_world(tmp_path_factory.mktemp("oversight"), url) as world:
         yield world
 

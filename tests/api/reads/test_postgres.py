@@ -6,22 +6,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.api.reads import test_pagination, test_role_matrix
 from tests.api.reads.world import World, open_world
+from tests.scratch_schema import reset_schema
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
 def pg_world(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    engine = create_engine(postgres_server)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    with open_world(tmp_path_factory.mktemp("pg-world"), postgres_server) as world:
+    with open_world(tmp_path_factory.mktemp("pg-world"), reset_schema(postgres_server)) as world:
         yield world
 
 
