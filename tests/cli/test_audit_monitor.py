@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from gi_trace.cli.main import cli
@@ -22,7 +20,7 @@ from gi_trace.ledger import keys, merkle
 from gi_trace.ledger.checkpoint import Checkpoint
 from gi_trace.ledger.note import NoteSigner
 from gi_trace.service import Service, initialize, open_service, operator_signer
-from tests.live_server import live_server
+from tests.live_server import live_server, serving_wsgi
 from tests.support import Actor, instance_settings
 from tests.tampering import SIZE, fill
 
@@ -121,15 +119,8 @@ def stub_server(routes: dict[str, tuple[int, str]]) -> Iterator[str]:
     def app(request: Request) -> Response:
         status, body = routes.get(request.path, (404, "not found"))
         return Response(body, status=status, content_type="text/plain")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving_wsgi(app) as base:
+        yield base
 
 
 def test_a_missing_consistency_proof_is_an_alarm(seen: Path, filled: Service) -> None:
