@@ -8,7 +8,7 @@ test-artifacts/browser/ at the top of the repository.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from gi_trace.cli.demo import genesis, load
 from gi_trace.cli.demo_chain import DemoLabels
 from gi_trace.labels.issuing import Label
-from gi_trace.service import initialize, open_service
+from gi_trace.service import Service, initialize, open_service
 from gi_trace.settings import Settings
 from tests.live_server import live_server
 from tests.support import instance_settings
@@ -79,19 +79,28 @@ def page(context: BrowserContext) -> Iterator[Page]:
     assert errors == [], "script errors on the page"  # a page half checked must not pass
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The demo season (labels on the shelf, sold, voided, recalled), served over HTTP."""
-    root = tmp_path_factory.mktemp("site")
+def demo_instance(root: Path, labels: DemoLabels | None = None,
+                  then: Callable[[Service], None] | None = None) -> Settings:
+    """A fresh instance at `root` holding the demo season, its keys in `root / "keys"`, and then
+    what `then` appends; its service is closed again, ready to be served."""
     keys_dir = root / "keys"
     settings = instance_settings(root, genesis(keys_dir))
     initialize(settings)
     service = open_service(settings)
-    labels = DemoLabels()
     try:
         load(service, keys_dir, labels)
+        if then is not None:
+            then(service)
     finally:
         service.engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo season (labels on the shelf, sold, voided, recalled), served over HTTP."""
+    labels = DemoLabels()
+    settings = demo_instance(tmp_path_factory.mktemp("site"), labels)
     with live_server(settings) as base:
         yield Site(base, labels, settings)
 

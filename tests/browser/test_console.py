@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,17 +19,15 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Browser, Page
 
-from gi_trace.cli.demo import genesis, load
 from gi_trace.cli.demo_chain import harvest_season
 from gi_trace.domain.gs1 import check_digit
 from gi_trace.domain.queries.holdings import org_holdings
 from gi_trace.ledger import keys
 from gi_trace.ledger.encoding import b64url_decode
 from gi_trace.ledger.statement import draft
-from gi_trace.service import initialize, open_service
-from tests.browser.conftest import PHONE, screenshot
+from gi_trace.service import Service
+from tests.browser.conftest import PHONE, demo_instance, screenshot
 from tests.live_server import live_server
-from tests.support import instance_settings
 
 REGULATOR, RECEIVER, SENDER = "cnipa", "hema-beijing", "harbin-grain"
 SSCC = "069712345" + "00000001"
@@ -49,14 +48,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo season, plus a desk handheld for Hema and a delivery to it that carries an SSCC."""
     root = tmp_path_factory.mktemp("console")
     keys_dir = root / "keys"
-    settings = instance_settings(root, genesis(keys_dir))
-    initialize(settings)
-    service = open_service(settings)
     device = keys.generate()
     device_file = root / "hema-handheld.pem"
     keys.save_private_key(device, device_file)
-    try:
-        load(service, keys_dir)
+
+    def add_desk(service: Service) -> None:
         sender = keys.load_private_key(keys_dir / f"{SENDER}.pem")
         with service.engine.connect() as conn:
             held = next(h for h in org_holdings(conn, SENDER, limit=100).items if not h.recalled)
@@ -68,8 +64,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                                                     "sscc": SSCC,
                                                     "items": [{"batch": held.batch, "quantity": "500"}]}),
         ])
-    finally:
-        service.engine.dispose()
+
+    settings = demo_instance(root, then=add_desk)
     with live_server(settings) as base:
         yield Demo(base, keys_dir, device_file, "ship-sscc-1")
 
@@ -112,22 +108,28 @@ def receipt_seq(page: Page, form: str) -> int:
     return int(output.get_attribute("data-seq") or "")
 
 
-@pytest.fixture
-def desktop(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**DESKTOP, locale="en-GB")
+@contextmanager
+def strict_page(browser: Browser, **options: Any) -> Iterator[Page]:
+    """A page in a browser context of its own (`options`) that fails the test on a script error."""
+    context = browser.new_context(**options)
     page = context.new_page()
     page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    with strict_page(browser, **DESKTOP, locale="en-GB") as page:
+        yield page
 
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**PHONE, locale="zh-CN")
-    page = context.new_page()
-    page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
-    yield page
-    context.close()
+    with strict_page(browser, **PHONE, locale="zh-CN") as page:
+        yield page
 
 
 def test_a_recall_signed_in_the_dashboard_is_in_the_log(desktop: Page, demo: Demo) -> None:
