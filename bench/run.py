@@ -118,6 +118,7 @@ class Sizes:
     labels_cap: float           # seconds at most for writing it
     scans_seconds: float        # the measured scan load (per database), after a warm-up of
     scans_warmup: float         # this many seconds
+    scans_floor: float          # seconds of GET /healthz after it, for reference
     scans_workers: int          # gunicorn for the scans: a read-heavy load (see report.py)
     scans_threads: int
 
@@ -150,13 +151,13 @@ FULL = Sizes(verify_seconds=2.5, single=12_000, single_cap=25, connections=64, s
              audit_entries=100_000, build_cap=120, audit_timeout=150,
              gi_audit_entries=10_000, gi_build_cap=25, gi_audit_timeout=45, budget=690,
              profile_single=1500, profile_bulk_requests=4, profile_cap=15, labels=10_000, labels_cap=60,
-             scans_seconds=20, scans_warmup=3, scans_workers=2, scans_threads=16)
+             scans_seconds=20, scans_warmup=3, scans_floor=5, scans_workers=2, scans_threads=4)
 QUICK = Sizes(verify_seconds=0.3, single=200, single_cap=15, connections=64, server_workers=2,
               server_threads=16, bulk_requests=4, bulk_list=50, bulk_clients=4, bulk_cap=15,
               audit_entries=1000, build_cap=20, audit_timeout=40,
               gi_audit_entries=500, gi_build_cap=15, gi_audit_timeout=30, budget=400,
               profile_single=100, profile_bulk_requests=2, profile_cap=10, labels=1000, labels_cap=30,
-              scans_seconds=3, scans_warmup=1, scans_workers=2, scans_threads=16)
+              scans_seconds=3, scans_warmup=1, scans_floor=1, scans_workers=2, scans_threads=4)
 
 
 class Say:
@@ -300,16 +301,18 @@ class Bench:
                                          self.postgres)
         paths = request_mix(groups)
 
-        def fire(seconds: float) -> Callable[[str], LoadResult]:
+        def fire(seconds: float, get: list[str]) -> Callable[[str], LoadResult]:
             def run(base: str) -> LoadResult:
                 if self.wrk:
-                    return run_wrk_paths(self.wrk, base, paths, seconds=seconds, connections=s.connections)
-                return run_python(base, paths, processes=2, connections_per_process=s.connections // 2,
+                    return run_wrk_paths(self.wrk, base, get, seconds=seconds, connections=s.connections)
+                return run_python(base, get, processes=2, connections_per_process=s.connections // 2,
                                   cap=seconds, gets=True)
             return run
         seconds = s.scans_seconds if profile_dir is None else min(s.scans_seconds, s.profile_cap)
+        floor = fire(s.scans_floor, ["/healthz"]) if profile_dir is None else None
         return measure_scans(db, instance, paths, workers=s.scans_workers, threads=s.scans_threads,
-                             warmup=fire(s.scans_warmup), fire=fire(seconds), profile_dir=profile_dir)
+                             warmup=fire(s.scans_warmup, paths), fire=fire(seconds, paths), floor=floor,
+                             profile_dir=profile_dir)
 
     def _profile_scans(self, db: str) -> None:
         profile_dir = self.scratch / f"profile-scans-{db}"

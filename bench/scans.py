@@ -57,6 +57,7 @@ class ScanRun:
     threads: int
     labels: int                 # distinct label codes in the mix
     recorded: int               # rows added to gi_scans during the run (after the server stopped)
+    floor: LoadResult | None = None   # GET /healthz on the same server: the framework's floor
     server_error: str | None = None
 
     @property
@@ -93,6 +94,10 @@ class ScanRun:
             f"but {self.known:,} scans of issued labels were answered "
             f"(+ {self.load.unanswered:,} in flight at the end)!"))
         parts.append(f"{self.labels} codes; gunicorn {self.workers} workers × {self.threads} threads")
+        if self.floor is not None and self.floor.wall > 0:
+            parts.append(f"for reference, GET /healthz (one query, no scan) on the same server and "
+                         f"connections: {self.floor.created / self.floor.wall:,.0f}/s, p99 "
+                         f"{self.floor.p99_ms or 0:.1f} ms")
         if self.server_error:
             parts.append(f"server error: {self.server_error}")
         return "; ".join(parts)
@@ -158,14 +163,15 @@ def recorded_scans(instance: Instance) -> int:
 
 def measure(db: str, instance: Instance, paths: list[str], *, workers: int, threads: int,
             warmup: Callable[[str], object], fire: Callable[[str], LoadResult],
-            profile_dir: Path | None = None) -> ScanRun:
-    """Serve the instance, warm it up, fire the load; gi_scans is counted once the server is
-    down (so its buffered scans are written)."""
+            floor: Callable[[str], LoadResult] | None = None, profile_dir: Path | None = None) -> ScanRun:
+    """Serve the instance, warm it up, fire the load (then `floor`, the same load on /healthz);
+    gi_scans is counted once the server is down (so its buffered scans are written)."""
     log = instance.directory / "server.log"
     with running_server(instance, log, workers=workers, threads=threads, profile_dir=profile_dir) as base:
         warmup(base)
         time.sleep(WRITTEN_WITHIN)  # the warm-up's scans are written by then
         before = recorded_scans(instance)
         load = fire(base)
+        reference = floor(base) if floor is not None else None
     return ScanRun(db, load, workers, threads, len(set(paths)), recorded_scans(instance) - before,
-                   first_error(log))
+                   reference, first_error(log))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import NotFound
 
 from gi_trace.api.context import current_service
@@ -50,11 +50,13 @@ def verdict(gtin: str, lot: str, serial: str) -> Response:
                                    if request.query_string else ""))
     except DigitalLinkError as e:
         return bad_link(e)
-    result = scanner().scan(link).to_dict()
-    result["link"]["uri"] = link.uri(current_service().settings.base_url)
+    found = scanner().scan(link)
+    found.link["uri"] = link.uri(current_service().settings.base_url)
     if wants_json():
-        response = jsonify(result)
+        response = current_app.response_class(found.json(current_app.json.dumps),
+                                              mimetype="application/json")
     else:
+        result = found.to_dict()
         response = render_page("scan/verdict.html", v=result,
                                json_text=json.dumps(result, ensure_ascii=False).replace("</", "<\\/"))
     response.headers["Cache-Control"] = "no-store"  # every scan counts, and the verdict can change

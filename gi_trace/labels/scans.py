@@ -93,9 +93,10 @@ def add_place(conn: Connection, token: str, lat: float, lon: float) -> bool:
     return bool(result.rowcount)
 
 
-# Built once: a scan runs them on every request. `sold` NULL counts no scan after a sale.
-_COUNTS = select(func.count(), func.min(_s.at), func.count(case((_s.at >= bindparam("sold"), 1)))) \
-    .where(_s.serial == bindparam("serial"))
+# Built once: a scan runs them on every request. `sold` NULL counts no scan after a sale; the
+# placed scans are read only when there are two to compare (most labels have none).
+_COUNTS = select(func.count(), func.min(_s.at), func.count(case((_s.at >= bindparam("sold"), 1))),
+                 func.count(_s.lat)).where(_s.serial == bindparam("serial"))
 _COUNTS_EXCEPT = _COUNTS.where(_s.token.not_in(bindparam("tokens", expanding=True)))
 _PLACED = select(_s.at, _s.lat, _s.lon).where((_s.serial == bindparam("serial")) & _s.lat.is_not(None)) \
     .order_by(_s.at.desc(), _s.id.desc()).limit(PLACED_SCANS_CHECKED)
@@ -111,15 +112,19 @@ def history(conn: Connection, serial: str, policy: ScanPolicy, *, sold_at: int |
                                                "tokens": list(maybe_written)}).one()
     else:
         counts = conn.execute(_COUNTS, {"serial": serial, "sold": sold_at}).one()
-    count, first_at, after_sale = counts
-    placed = conn.execute(_PLACED, {"serial": serial}).all()
+    count, first_at, after_sale, placed = counts
+    # (a scan being written may have got its place already: left out of `placed`, so look anyway)
+    far_apart = None
+    if placed >= 2 or maybe_written:
+        rows = conn.execute(_PLACED, {"serial": serial}).all()
+        far_apart = too_far(list(reversed(rows)), policy)
     if unwritten:
         count += len(unwritten)
         first_at = min(s.at for s in unwritten) if first_at is None else \
             min(first_at, *(s.at for s in unwritten))
         if sold_at is not None:
             after_sale += sum(s.at >= sold_at for s in unwritten)
-    return ScanHistory(int(count), first_at, int(after_sale), too_far(list(reversed(placed)), policy))
+    return ScanHistory(int(count), first_at, int(after_sale), far_apart)
 
 
 def too_far(placed: list[Any], policy: ScanPolicy) -> FarApart | None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +47,7 @@ class Verdict:
     scans: dict[str, Any] | None = None
     proof: dict[str, Any] | None = None
     checked: list[str] = field(default_factory=list)
+    view: LabelView | None = field(default=None, repr=False, compare=False)  # not in the JSON
 
     def __bool__(self) -> bool:
         return self.verdict == GENUINE
@@ -54,7 +56,27 @@ class Verdict:
         """The verdict as the JSON contract's object. Not a deep copy: the label, product,
         producer, batch, journey and the proof's inner parts are shared with the scanner's cache
         of the label (see LabelView); read them, never change them."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def json(self, dumps: Callable[..., str]) -> str:
+        """to_dict() as compact JSON text made by `dumps` (with json.dumps's keywords). The parts
+        shared with the label's view are encoded once per view rather than on every scan."""
+        view = self.view
+        if view is None or any(getattr(self, name) is not view.parts[name] for name in SHARED) or \
+                not _proof_of(self.proof, view.proof):
+            return dumps(self.to_dict(), separators=(",", ":"))
+        parts, proof = view.encoded(dumps)
+        own = dumps({name: getattr(self, name) for name in OWN}, separators=(",", ":"))
+        if self.proof is not None:
+            proof = f'{proof[:-1]},"witnesses":{dumps(self.proof["witnesses"])}}}'
+        return f'{{{parts},"proof":{proof},{own[1:]}'
+
+
+def _proof_of(proof: dict[str, Any] | None, shared: dict[str, Any] | None) -> bool:
+    """Whether a verdict's proof is the view's proof and its witnesses' count, untouched."""
+    if proof is None or shared is None:
+        return proof is shared
+    return len(proof) == len(shared) + 1 and all(proof.get(k) is v for k, v in shared.items())
 
 
 @dataclass(frozen=True)
@@ -69,6 +91,21 @@ class LabelView:
     facts: LabelFacts | None
     parts: dict[str, Any]
     proof: dict[str, Any] | None
+    _encoded: dict[Any, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def encoded(self, dumps: Callable[..., str]) -> tuple[str, str]:
+        """The parts as JSON members (`"batch":…,"journey":…`, no braces) and the proof as JSON,
+        made by `dumps` once."""
+        found = self._encoded.get(dumps)
+        if found is None:
+            parts = dumps(self.parts, separators=(",", ":"))[1:-1]
+            found = self._encoded[dumps] = (parts, dumps(self.proof, separators=(",", ":")))
+        return found
+
+
+SHARED = ("label", "product", "producer", "batch", "journey")  # a LabelView's parts
+OWN = ("verdict", "link", "reasons", "scans", "checked")        # each scan's own
+FIELDS = ("verdict", "link", "reasons", *SHARED, "scans", "proof", "checked")
 
 
 VIEWS_KEPT = 4096  # labels whose view a process keeps, the most recently scanned
@@ -115,7 +152,7 @@ class Scanner:
             view = self._remember(serial, self._view(size, note, facts, steps))
         if facts is None:
             return Verdict(INVALID, uri_parts, [reason("unknown-label")], checked=["label-issued"])
-        verdict = Verdict(GENUINE, uri_parts, checked=["label-issued"], **view.parts)
+        verdict = Verdict(GENUINE, uri_parts, checked=["label-issued"], view=view, **view.parts)
         verdict.reasons.extend(self._invalid(link, facts))
         verdict.checked.append("label-signature")
         if verdict.reasons:
