@@ -28,7 +28,7 @@ from gi_trace.api.auth.seal import derive_secret
 from gi_trace.api.context import current_service
 from gi_trace.api.problems import Problem
 from gi_trace.api.reads.connection import connection
-from gi_trace.api.reads.schemas import PageArgs
+from gi_trace.api.reads.schemas import PageArgs, page_of
 from gi_trace.domain.queries.paging import Page
 from gi_trace.labels import report_queue, reports
 from gi_trace.labels.photo import FIELD as PHOTO
@@ -78,11 +78,7 @@ class ReportSchema(Schema):
         return f"/v1/reports/{report.id}/photo" if report.has_photo else None
 
 
-ReportPageSchema = Schema.from_dict({
-    "items": fields.List(fields.Nested(ReportSchema), required=True),
-    "next": fields.String(allow_none=True, required=True, metadata={
-        "description": "pass as `after` for the next page; null on the last page"}),
-}, name="ReportPage")
+ReportPageSchema = page_of(ReportSchema, "ReportPage")
 
 
 class StatusChangeSchema(Schema):

@@ -22,7 +22,8 @@ def _id(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Regexp(ID_PATTERN.pattern), **kwargs)
 
 
-def _page_of(item: type[Schema], name: str) -> type[Schema]:
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A page of `item`s with the `next` cursor, as every list read answers."""
     return Schema.from_dict({
         "items": fields.List(fields.Nested(item), required=True),
         "next": fields.String(allow_none=True, required=True, metadata={
@@ -232,9 +233,9 @@ class ShipmentSchema(Schema):
         "description": "the SSCC on the delivery's label (GS1 AI 00), if the sender gave one"})
 
 
-ProductPageSchema = _page_of(ProductSchema, "ProductPage")
-OrgPageSchema = _page_of(OrgSchema, "OrgPage")
-ApprovalPageSchema = _page_of(ApprovalSchema, "ApprovalPage")
-BatchPageSchema = _page_of(BatchSchema, "BatchPage")
-HoldingPageSchema = _page_of(HoldingSchema, "HoldingPage")
-ShipmentPageSchema = _page_of(ShipmentSchema, "ShipmentPage")
+ProductPageSchema = page_of(ProductSchema, "ProductPage")
+OrgPageSchema = page_of(OrgSchema, "OrgPage")
+ApprovalPageSchema = page_of(ApprovalSchema, "ApprovalPage")
+BatchPageSchema = page_of(BatchSchema, "BatchPage")
+HoldingPageSchema = page_of(HoldingSchema, "HoldingPage")
+ShipmentPageSchema = page_of(ShipmentSchema, "ShipmentPage")
