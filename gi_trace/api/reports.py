@@ -22,11 +22,11 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnsupportedMediaType
 
 from gi_trace.api.auth.authenticator import Caller
-from gi_trace.api.auth.caller import protected, require_caller
-from gi_trace.api.auth.errors import Forbidden
+from gi_trace.api.auth.caller import protected
 from gi_trace.api.auth.seal import derive_secret
 from gi_trace.api.context import current_service
 from gi_trace.api.problems import Problem
+from gi_trace.api.reads.access import regulator_reader
 from gi_trace.api.reads.connection import connection
 from gi_trace.api.reads.schemas import PageArgs, page_of
 from gi_trace.domain.queries.paging import Page
@@ -147,11 +147,7 @@ def _read_submission(max_bytes: int) -> tuple[dict[str, Any], bytes | None]:
 
 
 def _regulator() -> Caller:
-    caller = require_caller()
-    if not caller.is_regulator:
-        raise Forbidden(f"{caller.org} is not a regulator; only regulators read counterfeit reports",
-                        code="not-a-regulator")
-    return caller
+    return regulator_reader("counterfeit reports")
 
 
 def _found(report: report_queue.Report | None, report_id: str) -> report_queue.Report:

@@ -39,3 +39,12 @@ def org_reader(conn: Connection, org: str) -> Caller:
     if caller.org != org and not caller.is_regulator:
         raise Forbidden(f"only {org} itself or a regulator may read this")
     return caller
+
+
+def regulator_reader(what: str) -> Caller:
+    """The caller, if a regulator: `what` (e.g. "oversight reads") is for regulators only."""
+    caller = require_caller()
+    if not caller.is_regulator:
+        raise Forbidden(f"{caller.org} is not a regulator: {what} are for regulators only",
+                        code="not-a-regulator")
+    return caller

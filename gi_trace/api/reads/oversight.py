@@ -16,13 +16,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from gi_trace.api.auth.authenticator import Caller
-from gi_trace.api.auth.caller import protected, require_caller
-from gi_trace.api.auth.errors import Forbidden
+from gi_trace.api.auth.caller import protected
 from gi_trace.api.context import current_service
 from gi_trace.domain.queries import oversight
 from gi_trace.labels import scan_stats
 from gi_trace.labels.scans import ScanPolicy
 
+from .access import regulator_reader
 from .connection import connection
 
 blp = Blueprint("oversight", __name__, url_prefix="/v1/oversight", description=(
@@ -33,11 +33,7 @@ RATIO = {"description": "used / limit, 4 decimals; 1 is the limit itself"}
 
 
 def require_regulator() -> Caller:
-    caller = require_caller()
-    if not caller.is_regulator:
-        raise Forbidden(f"{caller.org} is not a regulator: oversight reads are for regulators only",
-                        code="not-a-regulator")
-    return caller
+    return regulator_reader("oversight reads")
 
 
 def _items(schema: type[Schema], name: str) -> type[Schema]:
