@@ -1,4 +1,5 @@
-"""API fixtures: an app over the initialised `service` database, and a client for it."""
+"""API fixtures: an app over the initialised `service` database, and a client for it; the module's
+world of tests/api/reads/world.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gi_trace.api.context import EXTENSION
 from gi_trace.service import Service, initialize
 from gi_trace.settings import Settings
 from tests.api.helpers import Shared, serving
+from tests.api.reads.world import World, open_world
 from tests.support import Actor, instance_settings
 
 
@@ -56,3 +58,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
 @pytest.fixture
 def shared_client(shared: Shared) -> FlaskClient:
     return shared.app.test_client()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The Wuchang rice chain, built once per module: reads leave no trace in it."""
+    with open_world(tmp_path_factory.mktemp("world")) as world:
+        yield world

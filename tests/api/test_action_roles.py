@@ -6,27 +6,19 @@ and test_deliveries.py.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gi_trace.ledger.statement import Envelope
 from tests.api.helpers import assert_problem, post_statements
-from tests.api.reads.world import YEAR, World, obtain_token, open_world
+from tests.api.reads.world import YEAR, World, obtain_token
 from tests.support import Actor
 
 APPROVE = ("producer.approve", {"product": "wuchang-paddy", "producer": "other-coop", "year": YEAR + 1,
                                 "quota": "100"})
 SUSPEND = ("producer.suspend", {"product": "wuchang-paddy", "producer": "other-coop", "reason": "audit"})
 RECALL = ("batch.recall", {"batch": "rice-1", "reason": "a rumour"})
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with open_world(Path(tmp_path_factory.mktemp("actions"))) as world:
-        yield world
 
 
 def post(world: World, envelope: Envelope) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import itertools
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
 from tests.api.helpers import assert_problem, serving
-from tests.api.reads.world import PADDY, World, open_world
+from tests.api.reads.world import PADDY, World
 
 GTIN = PADDY["gtins"][0]
 SERIAL = "7KQ3M9XG2HT4PZ8N"
@@ -24,11 +23,10 @@ _addresses = (f"198.51.100.{i}" for i in itertools.count(1))
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The reads' world, with one label of other-coop's batch other-1 (lot X2025)."""
-    with open_world(tmp_path_factory.mktemp("world")) as world:
-        world.issue_other_label(GTIN, SERIAL)
-        yield world
+def world(world: World) -> World:
+    """The module's world, with one label of other-coop's batch other-1 (lot X2025)."""
+    world.issue_other_label(GTIN, SERIAL)
+    return world
 
 
 @pytest.fixture

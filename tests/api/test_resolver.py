@@ -3,7 +3,6 @@ and malformed Digital Links that answer 400 or 404, never 500."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from flask.testing import FlaskClient
 
 from gi_trace.labels.resolver import LINKSET_TYPE, PIP, TRACEABILITY, VERIFICATION
 from tests.api.helpers import PROBLEM
-from tests.api.reads.world import PADDY, World, open_world
+from tests.api.reads.world import PADDY, World
 
 GTIN = PADDY["gtins"][0]  # 14 digits with a leading zero: also a GTIN-13
 BASE = "https://gi.example"
@@ -20,10 +19,10 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with open_world(tmp_path_factory.mktemp("world")) as world:
-        world.issue_other_label(GTIN, SERIAL)
-        yield world
+def world(world: World) -> World:
+    """The module's world, with one label of other-coop's batch other-1 (lot X2025)."""
+    world.issue_other_label(GTIN, SERIAL)
+    return world
 
 
 @pytest.fixture

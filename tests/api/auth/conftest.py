@@ -1,21 +1,14 @@
-"""Auth fixtures: the module's world, and a clock the tests move by hand."""
+"""Auth fixtures: a clock the tests move by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from gi_trace.api.auth.caller import EXTENSION
-from tests.api.reads.world import World, open_world
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with open_world(tmp_path_factory.mktemp("world")) as world:
-        yield world
+from tests.api.reads.world import World
 
 
 @dataclass
