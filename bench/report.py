@@ -370,7 +370,7 @@ def scans_section(runs: dict[str, ScanRun]) -> list[str]:
         out.append(f"| scan verdicts (JSON) over HTTP, demo data, {db} | ≥ {SCANS_TARGET:,.0f} /s with "
                    f"p99 ≤ {SCANS_P99_TARGET_MS:.0f} ms | {run.rate:,.0f} | {ms(load.p50_ms)} "
                    f"| {ms(load.p90_ms)} | {ms(load.p99_ms)} | {ms(load.max_ms)} | {load.failed:,} "
-                   f"| {'yes' if scans_met(run) else '**no**'} | {run.details()}; {load.tool} |")
+                   f"| {'yes' if scans_met(run) else '**no**'} | {run.details(latency=False)}; {load.tool} |")
     mix = ", ".join(f"{kind} {share}%" for kind, share in MIX)
     out += ["", "Measured on an instance loaded by `gi-trace demo` (36 special-sign labels) and served "
             "by `gi-trace serve` (gunicorn, `config/gunicorn.conf.py`, with the workers and threads "
@@ -381,7 +381,12 @@ def scans_section(runs: dict[str, ScanRun]) -> list[str]:
             "first request); latencies are wrk's; the verdict and reason counts are read from the "
             "answers. Every scan of an issued label is recorded for copy detection, and after the run "
             "(the server stopped, so its buffered scans are written) gi_scans must have grown by "
-            "exactly that many rows. With 36 labels, each is scanned thousands of times in a run, so "
+            "the answered scans of issued labels, plus at most the requests still in flight when wrk "
+            "stopped. gunicorn runs 2 workers (one a core) × 4 threads, the default of "
+            "`config/gunicorn.conf.py`: the scan is CPU-bound Python, and more threads or workers "
+            "only added GIL switches and CPU per request on 2 cores. A second, shorter run on the "
+            "same server GETs `/healthz` (one query, no scan): the floor of gunicorn and Flask on "
+            "this machine, for reference. With 36 labels, each is scanned thousands of times in a run, so "
             "the copy-detection thresholds are raised out of reach (GI_TRACE_SCAN_MAX_COUNT and "
             "GI_TRACE_SCAN_MAX_AFTER_SALE = 10⁹): the verdicts are then those of the label kinds "
             "(GENUINE, WARNING `recalled`, INVALID `voided` / `unknown-label`), as a real population "

@@ -79,10 +79,10 @@ class ScanRun:
         return ", ".join(f"{name} {100 * count / total:.1f}%"
                          for name, count in self.load.verdicts.most_common()) or "none"
 
-    def details(self) -> str:
+    def details(self, latency: bool = True) -> str:
         load = self.load
         parts = [f"{load.sent:,} requests in {load.wall:.1f} s, answers {load.status_text()}"]
-        if load.p50_ms is not None:
+        if latency and load.p50_ms is not None:
             parts.append(f"latency p50 {load.p50_ms:.1f} ms, p90 {load.p90_ms:.1f} ms, "
                          f"p99 {load.p99_ms:.1f} ms, max {load.max_ms:.0f} ms")
         parts.append(f"verdicts {self.verdict_mix()}")
