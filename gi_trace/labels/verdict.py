@@ -67,9 +67,12 @@ class Verdict:
             return dumps(self.to_dict(), separators=(",", ":"))
         parts, proof = view.encoded(dumps)
         own = dumps({name: getattr(self, name) for name in OWN}, separators=(",", ":"))
-        if self.proof is not None:
-            proof = f'{proof[:-1]},"witnesses":{dumps(self.proof["witnesses"])}}}'
-        return f'{{{parts},"proof":{proof},{own[1:]}'
+        if self.proof is None:
+            return "".join(("{", parts, ',"proof":null,', own[1:]))
+        # The statement (base64url: nothing to escape) is shared by every label it issued: it is
+        # joined in here rather than kept encoded in each view.
+        return "".join(("{", parts, ',"proof":{"statement":"', self.proof["statement"], '",', proof,
+                        ',"witnesses":', dumps(self.proof["witnesses"]), "},", own[1:]))
 
 
 def _proof_of(proof: dict[str, Any] | None, shared: dict[str, Any] | None) -> bool:
@@ -94,12 +97,13 @@ class LabelView:
     _encoded: dict[Any, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def encoded(self, dumps: Callable[..., str]) -> tuple[str, str]:
-        """The parts as JSON members (`"batch":…,"journey":…`, no braces) and the proof as JSON,
-        made by `dumps` once."""
+        """The parts, and the proof less its statement, as JSON members (`"batch":…,"journey":…`,
+        no braces), made by `dumps` once."""
         found = self._encoded.get(dumps)
         if found is None:
-            parts = dumps(self.parts, separators=(",", ":"))[1:-1]
-            found = self._encoded[dumps] = (parts, dumps(self.proof, separators=(",", ":")))
+            proof = {k: v for k, v in (self.proof or {}).items() if k != "statement"}
+            found = self._encoded[dumps] = (dumps(self.parts, separators=(",", ":"))[1:-1],
+                                            dumps(proof, separators=(",", ":"))[1:-1])
         return found
 
 
@@ -108,7 +112,8 @@ OWN = ("verdict", "link", "reasons", "scans", "checked")        # each scan's ow
 FIELDS = ("verdict", "link", "reasons", *SHARED, "scans", "proof", "checked")
 
 
-VIEWS_KEPT = 4096  # labels whose view a process keeps, the most recently scanned
+VIEWS_KEPT = 1024  # labels whose view a process keeps, the most recently scanned (~10 KB each)
+RECORDS_KEPT = 64  # label.issue records whose text a process keeps (up to ~90 KB each)
 _LATEST_NOTE = select(schema.checkpoints.c.note).order_by(schema.checkpoints.c.size.desc()).limit(1)
 
 
@@ -133,6 +138,7 @@ class Scanner:
         self._clock = clock
         self._operator_key = log.signer.vkey()
         self._views: OrderedDict[str, LabelView] = OrderedDict()
+        self._records: OrderedDict[int, tuple[str, str]] = OrderedDict()  # seq → statement, signature
         self._lock = threading.Lock()
         self._checkpoint: tuple[str | None, int] = (None, 0)  # the last note read, and its size
 
@@ -239,13 +245,26 @@ class Scanner:
 
     def _proof(self, facts: LabelFacts, size: int, note: str) -> dict[str, Any]:
         leaf, path, root = self.log.inclusion_proof(facts.issue_seq, size)
-        record = self.log.entries(facts.issue_seq, facts.issue_seq + 1)[0]
-        return {"seq": facts.issue_seq, "statement": b64url_encode(record.statement),
-                "signature": b64url_encode(record.signature),
+        statement, signature = self._record(facts.issue_seq)
+        return {"seq": facts.issue_seq, "statement": statement, "signature": signature,
                 "key": {"id": facts.key, "pub": b64url_encode(facts.pub)},
                 "leaf_hash": leaf.hex(),
                 "inclusion": {"tree_size": size, "hashes": [h.hex() for h in path], "root": root.hex()},
                 "checkpoint": note, "operator_key": self._operator_key}
+
+    def _record(self, seq: int) -> tuple[str, str]:
+        """A record's statement and signature in base64url: one string for all the labels a
+        label.issue issued (records never change)."""
+        with self._lock:
+            found = self._records.get(seq)
+        if found is None:
+            record = self.log.entries(seq, seq + 1)[0]
+            found = (b64url_encode(record.statement), b64url_encode(record.signature))
+            with self._lock:
+                self._records[seq] = found
+                while len(self._records) > RECORDS_KEPT:
+                    self._records.popitem(last=False)
+        return found
 
     # -- the judgement --------------------------------------------------------------------------------
     @staticmethod

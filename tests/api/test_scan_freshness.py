@@ -107,3 +107,14 @@ def test_the_views_kept_are_bounded_and_an_evicted_label_is_judged_afresh(
     data = verdict(client, link(labels[0], signer=world.coop_a))
     assert data["verdict"] == "GENUINE" and data["link"]["lot"] == LOT
     assert list(scanner_of(client)._views) == [labels[2], labels[0]]
+
+
+def test_the_labels_of_one_issue_share_its_statement_text(scanning: Any) -> None:
+    world, _, client = scanning
+    first, second = serials("A-1", 2)
+    for serial in (first, second):
+        assert independently_verified(verdict(client, link(serial, signer=world.coop_a)))
+    views = scanner_of(client)._views
+    proofs = [views[serial].proof for serial in (first, second)]
+    assert proofs[0] is not None and proofs[1] is not None
+    assert proofs[0]["statement"] is proofs[1]["statement"]
