@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     auth.init_app(app, api, service)
     reads.init_app(app, api)
-    scan.init_app(app)
+    scan.init_app(app, api)
     reports.init_app(app, api, service)
     resolver.init_app(app)
     for blueprint in (oversight.blp, deliveries.blp):

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from gi_trace.labels.digital_link import DigitalLinkError, parse
 
 from .console import render_console
-from .scan import bad_link
+from .links import bad_link
 
 bp = Blueprint("desk", __name__)
 ROLES = ("processor", "distributor", "retailer", "producer")

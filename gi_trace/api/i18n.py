@@ -157,7 +157,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # The resolver's product (/01/{gtin}) and lot (/01/{gtin}/10/{lot}) pages.
     "product.unit": {"zh": "计量单位", "en": "Unit"},
     "product.gtin": {"zh": "商品条码（GTIN）", "en": "GTIN"},
-    "product.producers": {"zh": "获准使用专用标志的生产者", "en": "Producers approved to use the special sign"},
+    "product.producers": {"zh": "获准使用专用标志的生产者",
+                          "en": "Producers approved to use the special sign"},
     "product.producers.none": {"zh": "暂无获准的生产者。", "en": "No producer is approved yet."},
     "producer.years": {"zh": "获准年度", "en": "Approved for"},
     "producer.suspended": {"zh": "已暂停", "en": "Suspended"},
@@ -166,7 +167,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "lot.recalled.lead": {"zh": "此批号的部分或全部产品已被召回。请勿食用，并联系购买的商店。",
                           "en": "Some or all of this lot has been recalled. Do not eat it; contact the "
                                 "shop where you bought it."},
-    "lot.journey": {"zh": "完整的流转记录仅向相关企业和监管部门开放。扫描包装上专用标志的二维码，可查看该件商品的来源。",
+    "lot.journey": {"zh": "完整的流转记录仅向相关企业和监管部门开放。"
+                          "扫描包装上专用标志的二维码，可查看该件商品的来源。",
                     "en": "The full journey is for the businesses involved and the regulators. Scan "
                           "the special sign's QR code on a package to see where that item came from."},
     "resolver.not_found.title": {"zh": "未找到", "en": "Not found"},

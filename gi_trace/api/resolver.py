@@ -14,40 +14,26 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
-from gi_trace.api.context import current_service
+from gi_trace.api.links import bad_link, base_url, cors, linked, linkset_header, request_link
 from gi_trace.api.pages import render_page
 from gi_trace.api.problems import Problem
 from gi_trace.api.reads.connection import connection
-from gi_trace.api.scan import bad_link, raw_path
 from gi_trace.labels import public, resolver
-from gi_trace.labels.digital_link import DigitalLink, DigitalLinkError, parse
+from gi_trace.labels.digital_link import DigitalLink, DigitalLinkError
 
 bp = Blueprint("resolver", __name__)
+bp.after_request(cors)
 VERDICT_ENDPOINT = "scan.verdict"
 _OFFERED = ["text/html", "application/json", resolver.LINKSET_TYPE]
-
-
-def _base_url() -> str:
-    return current_service().settings.base_url.rstrip("/")
-
-
-def _request_link() -> DigitalLink:
-    query = request.query_string.decode("ascii", "replace")
-    return parse(raw_path() + ("?" + query if query else ""))
-
-
-def _linkset_header(link: DigitalLink) -> str:
-    target = f"{resolver.anchor(link, _base_url())}?linkType=linkset"
-    return f'<{target}>; rel="linkset"; type="{resolver.LINKSET_TYPE}"'
 
 
 def _not_found(detail: str, media: str) -> Response:
     problem = Problem(404, "not-found", "Not found", detail)
     if media == "text/html":
-        return render_page("resolver/not_found.html", status=404, problem=problem)
+        return render_page("problem.html", status=404, problem=problem, words="resolver.not_found")
     return problem.response()
 
 
@@ -75,14 +61,14 @@ def _lot_json(facts: public.LotFacts) -> dict[str, Any]:
 
 @bp.get("/.well-known/gs1resolver")
 def description() -> Response:
-    return jsonify(resolver.description(_base_url()))
+    return jsonify(resolver.description(base_url()))
 
 
 @bp.get("/01/<path:_rest>")
 @bp.get("/gtin/<path:_rest>")
 def resolve(_rest: str) -> Response:
     try:
-        link = _request_link()
+        link = request_link()
     except DigitalLinkError as e:
         return bad_link(e)
     if link.serial is not None:
@@ -102,36 +88,22 @@ def resolve(_rest: str) -> Response:
     known = {"product": facts.product.product,
              "batch": facts.batch if isinstance(facts, public.LotFacts) else None}
     response = _answer(link, facts, media, known)
-    response.headers["Link"] = _linkset_header(link)
+    response.headers["Link"] = linkset_header(link)
     response.vary.update(("Accept", "Accept-Language", "Cookie"))
     return response
 
 
 def _answer(link: DigitalLink, facts: public.ProductFacts | public.LotFacts, media: str,
             known: dict[str, str | None]) -> Response:
-    base = _base_url()
-    if link.link_type in resolver.ALL or (link.link_type is None and media == resolver.LINKSET_TYPE):
-        response = jsonify(resolver.linkset(link, base, **known))
-        response.mimetype = resolver.LINKSET_TYPE
-        return response
-    if link.link_type is not None:
-        target = resolver.redirect_for(link, link.link_type, base, **known)
-        if target is not None:
-            return redirect(target, 307)
+    answered = linked(link, **known)
+    if answered is not None:
+        return answered
     if media == "text/html":
         template = "resolver/product.html" if link.lot is None else "resolver/lot.html"
         return render_page(template, f=facts, link=link)
     if isinstance(facts, public.ProductFacts):
         return jsonify(_product_json(facts))
     return jsonify(_lot_json(facts))
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    """GS1-Conformant resolvers answer any origin: apps and retail systems read them from pages."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "Link"
-    return response
 
 
 def init_app(app: Flask) -> None:

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (flask-smorest ships no type hints; its decorators keep the views' signatures.)
 """The consumer's scan: `GET /01/{gtin}/10/{lot}/21/{serial}?s=…`, the page a phone opens.
 
 HTML for a browser, the same verdict as JSON for `Accept: application/json`. A
@@ -10,18 +12,50 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Flask, current_app, request
+from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
 
 from gi_trace.api.context import current_service
+from gi_trace.api.links import bad_link, cors, linked, linkset_header, request_link, wants_linkset
 from gi_trace.api.pages import render_page, wants_json
-from gi_trace.api.problems import Problem
+from gi_trace.domain.queries.labels import label_facts
 from gi_trace.labels import scans
-from gi_trace.labels.digital_link import DigitalLinkError, parse
+from gi_trace.labels.digital_link import DigitalLink, DigitalLinkError
 from gi_trace.labels.verdict import Scanner
 from gi_trace.ledger.errors import MalformedError
 
-bp = Blueprint("scan", __name__)
+bp = Blueprint("scan", __name__, description=(
+    "The consumer's scan of a special sign's QR code, and the coarse place a phone may add."))
+bp.after_request(cors)
+_VERDICT_DOC = {
+    "summary": "The verdict on a label: GENUINE, WARNING or INVALID, with reasons and an offline proof",
+    "description": (
+        "HTML for a browser, JSON for `Accept: application/json` (every scan is recorded for copy "
+        "detection). `?linkType=all` (or `Accept: application/linkset+json`) answers the label's "
+        "RFC 9264 linkset instead, and another GS1 `linkType` a 307 to that link; neither counts as "
+        "a scan. The JSON carries the label.issue statement as signed, its signature, the producer's "
+        "key, the inclusion proof and the signed checkpoint."),
+    "parameters": [{"in": "query", "name": "s", "schema": {"type": "string"},
+                    "description": "the producer's label signature, base64url"},
+                   {"in": "query", "name": "linkType", "schema": {"type": "string"}},
+                   {"in": "query", "name": "lang", "schema": {"enum": ["zh", "en"]}}],
+    "responses": {"200": {"description": "the verdict (a verdict of INVALID is still a 200)",
+                          "content": {"text/html": {}, "application/json": {}}},
+                  "307": {"description": "the link of the `linkType` asked for"},
+                  "400": {"$ref": "#/components/responses/BAD_REQUEST"}},
+}
+_PLACE_DOC = {
+    "summary": "Add the coarse place (rounded to 0.1°) a phone granted to a scan, once",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["lat", "lon"],
+        "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
+                       "lon": {"type": "number", "minimum": -180, "maximum": 180}}}}}},
+    "responses": {"204": {"description": "stored"},
+                  "404": {"$ref": "#/components/responses/NOT_FOUND"},
+                  "422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}},
+}
 SCANNER = "gi_trace.scanner"
 
 
@@ -30,26 +64,16 @@ def scanner() -> Scanner:
     return found
 
 
-def raw_path() -> str:
-    """The path as sent, before percent-decoding: a lot or serial may hold an escaped '/'."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    return raw.split("?", 1)[0] if raw else request.path
-
-
-def bad_link(error: DigitalLinkError) -> Response:
-    problem = Problem(400, "bad-digital-link", "Not a gi-trace Digital Link", str(error), error.field)
-    if wants_json():
-        return problem.response()
-    return render_page("scan/error.html", status=400, problem=problem)
-
-
-@bp.get("/01/<gtin>/10/<lot>/21/<serial>")
+@bp.route("/01/<gtin>/10/<lot>/21/<serial>", methods=["GET"])
+@bp.doc(**_VERDICT_DOC)
 def verdict(gtin: str, lot: str, serial: str) -> Response:
     try:
-        link = parse(raw_path() + ("?" + request.query_string.decode("ascii", "replace")
-                                   if request.query_string else ""))
+        link = request_link()
     except DigitalLinkError as e:
         return bad_link(e)
+    answered = _linked(link)
+    if answered is not None:
+        return answered
     found = scanner().scan(link)
     found.link["uri"] = link.uri(current_service().settings.base_url)
     if wants_json():
@@ -60,10 +84,22 @@ def verdict(gtin: str, lot: str, serial: str) -> Response:
         response = render_page("scan/verdict.html", v=result,
                                json_text=json.dumps(result, ensure_ascii=False).replace("</", "<\\/"))
     response.headers["Cache-Control"] = "no-store"  # every scan counts, and the verdict can change
+    response.headers["Link"] = linkset_header(link)
     return response
 
 
-@bp.post("/v1/scans/<token>/place")
+def _linked(link: DigitalLink) -> Response | None:
+    """A linkset or `linkType` redirect for the label: no scan, so nothing is recorded."""
+    if link.link_type is None and not wants_linkset(link):
+        return None
+    with current_service().engine.connect() as conn:
+        facts = label_facts(conn, link.serial or "")
+    return linked(link, product=facts.batch.product if facts else None,
+                  batch=facts.batch.batch if facts else None)
+
+
+@bp.route("/v1/scans/<token>/place", methods=["POST"])
+@bp.doc(**_PLACE_DOC)
 def place(token: str) -> Response:
     body = request.get_json(silent=True)
     lat, lon = _coordinate(body, "lat", 90), _coordinate(body, "lon", 180)
@@ -80,8 +116,14 @@ def _coordinate(body: Any, name: str, limit: float) -> float:
     return float(value)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, api: Api) -> None:
     service = app.extensions["gi_trace"]
+
+    def witnesses(min_size: int) -> int:
+        """How many listed witnesses cosigned a tree holding the first `min_size` records."""
+        return len(service.cosignatures.witnessed(min_size))
+
     app.extensions[SCANNER] = Scanner(service.engine, service.log,
-                                      scans.ScanPolicy.from_settings(service.settings))
-    app.register_blueprint(bp)
+                                      scans.ScanPolicy.from_settings(service.settings),
+                                      witnesses=witnesses)
+    api.register_blueprint(bp)

@@ -122,7 +122,8 @@ def _unix(ts: str) -> int:
 
 
 class Scanner:
-    """Judges scans against one log; `witnesses(size)` counts the cosignatures of a checkpoint.
+    """Judges scans against one log; `witnesses(n)` counts the witnesses that cosigned a tree of
+    at least n records (so one holding the label's issue).
 
     Each scan reads the latest checkpoint (one indexed query), takes the label's view for that
     log size from the cache or builds it, records the scan (in `buffer`, written a moment later)
@@ -171,7 +172,7 @@ class Scanner:
                 verdict.reasons.extend(warnings)
             verdict.checked.extend(["recall", "suspension", "copy-patterns"])
         if view.proof is not None:
-            verdict.proof = {**view.proof, "witnesses": self._witnesses(view.size)}
+            verdict.proof = {**view.proof, "witnesses": self._witnesses(facts.issue_seq + 1)}
             verdict.checked.append("inclusion")
         return verdict
 

@@ -29,6 +29,8 @@ PATHS = {
     "/v1/log/entries": "get",
     "/v1/log/proof/inclusion": "get",
     "/v1/log/proof/consistency": "get",
+    "/01/{gtin}/10/{lot}/21/{serial}": "get",
+    "/v1/scans/{token}/place": "post",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask.testing import FlaskClient
 
 from gi_trace.domain.label_signature import sign_label
+from gi_trace.ledger import keys
+from gi_trace.ledger.checkpoint import open_checkpoint
+from gi_trace.ledger.cosignature import Cosigner
+from gi_trace.ledger.note import add_signatures
 from gi_trace.service import Service
 from tests.api.helpers import serving
 from tests.domain.world import (
@@ -316,3 +321,45 @@ def test_the_independent_verifier_rejects_a_tampered_proof(scanning: Any, tamper
     except (AssertionError, ValueError, IndexError, StopIteration):
         verified = False  # a structurally broken proof is a failed proof too
     assert not verified
+
+
+# -- a label's links, and who else vouches for the log -------------------------------------------
+
+def test_link_type_all_answers_the_labels_linkset_and_records_no_scan(scanning: Any) -> None:
+    world, _, client = scanning
+    resp = client.get(link(signer=world.coop_a) + "&linkType=all")
+    assert resp.status_code == 200 and resp.mimetype == "application/linkset+json"
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    (entry,) = resp.get_json()["linkset"]
+    assert entry["anchor"].endswith(f"/01/{GTIN}/10/{LOT}/21/{SERIAL}")
+    relations = {name for name in entry if name.startswith("https://gs1.org/voc/")}
+    assert {"https://gs1.org/voc/pip", "https://gs1.org/voc/traceability",
+            "https://gs1.org/voc/verificationService"} <= relations
+    assert "A-1" in entry["https://gs1.org/voc/traceability"][0]["href"]
+    assert verdict(client, link(signer=world.coop_a))["scans"]["count"] == 1  # the linkset was no scan
+
+
+def test_link_type_pip_redirects_to_the_verdict_page_and_answers_carry_the_linkset(scanning: Any) -> None:
+    world, _, client = scanning
+    resp = client.get(link(signer=world.coop_a) + "&linkType=gs1:pip")
+    assert resp.status_code == 307
+    assert f"/21/{SERIAL}?s=" in resp.headers["Location"] and "linkType" not in resp.headers["Location"]
+    page = client.get(link(signer=world.coop_a), headers=JSON)
+    assert 'rel="linkset"' in page.headers["Link"]
+    assert page.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_proof_counts_the_witnesses_that_cosigned_a_tree_holding_the_label(
+        scanning: Any, tmp_path: Path) -> None:
+    world, service, _ = scanning
+    witness = Cosigner("witness.hlj.example/w1", keys.generate())
+    listed = tmp_path / "witnesses.txt"
+    listed.write_text(f"{witness.vkey()}\n")
+    with serving(replace(service.settings, witnesses=str(listed))) as app:
+        client = app.test_client()
+        assert verdict(client, link(signer=world.coop_a))["proof"]["witnesses"] == 0
+        note = client.get("/v1/log/checkpoint").get_data(as_text=True)
+        checkpoint = open_checkpoint(note, service.log.signer.verifier())
+        cosigned = add_signatures(note, [witness.cosign(checkpoint, int(time.time())).line()])
+        assert client.post("/v1/log/cosignatures", json={"note": cosigned}).status_code == 201
+        assert verdict(client, link(signer=world.coop_a))["proof"]["witnesses"] == 1
