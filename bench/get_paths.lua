@@ -11,27 +11,12 @@
 -- (the 200 answers in the "created" column), BENCH-VERDICTS and BENCH-REASONS lines per
 -- thread, and the BENCH-LATENCY and BENCH-ERRORS lines. Times come from CLOCK_MONOTONIC.
 
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_nsec; } bench_timespec_t;
-int clock_gettime(int clk_id, bench_timespec_t *tp);
-]]
-local CLOCK_MONOTONIC = 1
-local tspec = ffi.new("bench_timespec_t")
-
-local function now()
-  ffi.C.clock_gettime(CLOCK_MONOTONIC, tspec)
-  return tonumber(tspec.tv_sec) + tonumber(tspec.tv_nsec) / 1e9
-end
-
-local threads = {}
-local thread_count = 0
-
-function setup(thread)
-  thread:set("tid", thread_count)
-  thread_count = thread_count + 1
-  table.insert(threads, thread)
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+package.path = here .. "?.lua;" .. package.path
+local shared = require("wrk_clock")
+local now = shared.now
+local threads = shared.threads
+setup = shared.setup
 
 -- Thread state (globals, so done() can read them with thread:get).
 tid = 0

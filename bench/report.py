@@ -331,7 +331,7 @@ HOW_MEASURED = """\
 - **Sizes and time caps**: every run is bounded in count and in time (see the sizes
   above: `single`, `bulk_requests` × `bulk_list`, `audit_entries` (ledger path),
   `gi_audit_entries` (GI domain path), the `*_cap` and `*_timeout` values), so that
-  the whole benchmark ends in about 12 minutes on 2 cores even when the code under
+  the whole benchmark ends in about 14 minutes on 2 cores even when the code under
   test is slow; the optional runs (the GI domain path's audit, the profiles) are
   skipped, and say so, when they would overrun `budget` seconds. A run stopped by its
   cap reports the rate it reached over what it did; a log whose build was capped is
@@ -403,7 +403,7 @@ def markdown(results: Results) -> str:
     out.append(f"Produced by `{m.get('command')}` on {m.get('date')}"
                f" ({results.seconds / 60:.1f} min). Run `make bench` (or the command above) to "
                "measure again; this page is rewritten by every run.")
-    out += ["", "`make bench` runs `python -m bench.run` at full sizes (about 12 minutes on 2 cores). "
+    out += ["", "`make bench` runs `python -m bench.run` at full sizes (about 14 minutes on 2 cores). "
             "Options: `--quick` (tiny sizes, a smoke test in a few minutes), "
             "`--only verify,single,bulk,audit,labels,scans`, `--scale F` (fewer statements, same shape), "
             "`--cap-factor F` (longer time caps), "

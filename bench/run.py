@@ -31,7 +31,7 @@ Then each figure is compared with its target, and the slowest parts of a
 missed target of the ledger path are profiled. Every run is bounded in count and
 in time (the caps in `Sizes`), and the optional runs (the GI domain path's audit,
 the profiles) are skipped when they would overrun the time budget, so a full run
-takes about 12 minutes on 2 cores even when the code under test is slow;
+takes about 14 minutes on 2 cores even when the code under test is slow;
 `--quick` uses tiny sizes to smoke-test the benchmark in a few minutes. Only
 127.0.0.1 is ever contacted; PostgreSQL (127.0.0.1:5432, or
 GI_TRACE_BENCH_POSTGRES_URL) gets a scratch database `gi_trace_bench`, dropped at
@@ -142,7 +142,7 @@ class Sizes:
 
 
 # Every run is also bounded in time, so that a slow build of the code under test still
-# finishes in about 12 minutes on 2 cores: a run stopped by its cap reports the rate it reached.
+# finishes in about 14 minutes on 2 cores: a run stopped by its cap reports the rate it reached.
 # Single and bulk runs are made 4 times each (2 paths × 2 databases), about 40 s each at most;
 # the 100k-entry audit of the ledger path up to 4.5 minutes (build and audit); what is left of
 # `budget` goes to the optional runs (the GI domain path's audit, the profiles).
