@@ -15,7 +15,3 @@ LENGTH = 16
 def new_serial() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
-
-def grouped(serial: str) -> str:
-    """The serial as printed for people: groups of four ("7KQ3 M9XG 2HT4 PZ8N")."""
-    return " ".join(serial[i:i + 4] for i in range(0, len(serial), 4))
