@@ -19,6 +19,7 @@ from .merkle import Frontier
 from .nodes import node_reader
 from .record import GENESIS_PREV, Record
 from .rules import AppendContext, Rule
+from .sidecar import sidecar_row
 from .statement import Envelope
 
 _HEAD = select(schema.records.c.seq, schema.records.c.record_hash).order_by(
@@ -45,6 +46,8 @@ class Appender:
         self.cache = {} if cache is None else cache
         self._records: list[tuple[Any, ...]] = []
         self._nodes: list[tuple[int, int, bytes]] = []
+        self._sidecars: list[tuple[int, str | None, str | None]] = []
+        self._readers: list[tuple[int, str]] = []
         self._nonces: set[tuple[str, str]] = set()
 
     @classmethod
@@ -92,6 +95,10 @@ class Appender:
         for rule in self.rules:
             rule.apply(ctx)
         record = Record.build(self.size, statement.canonical, envelope.signature, self.prev)
+        sidecar = sidecar_row(self.size, envelope)
+        if sidecar is not None:
+            self._sidecars.append(sidecar)
+            self._readers.extend((self.size, org) for org in sorted(ctx.readers - {statement.actor}))
         self._nonces.add((statement.actor, statement.nonce))
         self._records.append((record.seq, record.statement, record.signature, record.prev,
                               record.record_hash, statement.actor, statement.nonce, statement.type,
@@ -104,10 +111,11 @@ class Appender:
 
     def flush(self) -> None:
         """Write the buffered rows with plain DBAPI executemany: the hot path of bulk appends."""
-        for table, rows in ((schema.records, self._records), (schema.nodes, self._nodes)):
+        for table, rows in ((schema.records, self._records), (schema.nodes, self._nodes),
+                            (schema.sidecars, self._sidecars), (schema.readers, self._readers)):
             if rows:
                 self.conn.exec_driver_sql(_insert_sql(self.conn, table), rows)
-        self._records, self._nodes = [], []
+        self._records, self._nodes, self._sidecars, self._readers = [], [], [], []
 
     def root(self) -> bytes:
         return self.frontier.root()

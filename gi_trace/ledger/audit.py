@@ -7,6 +7,11 @@ and rule hooks as the append) the author's key at its `ts` and every rule. At
 the end the Merkle root must equal the one in the latest checkpoint, whose
 signature must verify with the operator key obtained out of band.
 
+With the disclosures kept beside the log (a regulator's or the operator's source),
+every digest is checked against its disclosure and every rule is replayed. Without
+them (anyone else) the rules check what public fields allow, and the result counts
+the confidential fields that could not be checked.
+
 Memory stays flat: records stream in chunks and the state lives in the scratch
 database. Signatures, the costly part, are checked in worker processes one
 chunk ahead of the replay.
@@ -34,7 +39,9 @@ from .merkle import Frontier
 from .nodes import node_reader
 from .note import NoteVerifier
 from .record import GENESIS_PREV, Record, chain_hash
+from .disclosure import digests
 from .rules import Rule
+from .sidecar import Sidecar
 from .statement import Envelope, Statement
 
 CHUNK = 1000
@@ -54,6 +61,11 @@ class RecordSource(Protocol):
         May stream: an export reads them once, in order, whatever their number."""
         ...
 
+    def sidecars(self) -> Iterator[Sidecar] | None:
+        """What is kept beside the records, in the order of `seq`, or None when this source
+        does not have it (a public audit)."""
+        ...
+
 
 @dataclass(frozen=True)
 class AuditFailure:
@@ -67,6 +79,8 @@ class AuditResult:
     size: int
     checkpoint: Checkpoint | None
     failure: AuditFailure | None
+    disclosed: bool = False  # whether the disclosures were there to check
+    unchecked: int = 0  # confidential fields whose values could not be checked (public audit)
 
     def __bool__(self) -> bool:
         return self.failure is None
@@ -102,6 +116,12 @@ class Auditor:
         self._keys: dict[str, bytes] = {}
         self._size, self._prev, self._frontier = 0, GENESIS_PREV, Frontier()
         self._cache: dict[str, Any] = {}
+        self._sidecars = source.sidecars()
+        self._next_sidecar: Sidecar | None = None
+        self.unchecked = 0
+
+    def _result(self, checkpoint: Checkpoint | None, failure: AuditFailure | None) -> AuditResult:
+        return AuditResult(self._size, checkpoint, failure, self._sidecars is not None, self.unchecked)
 
     def run(self, executor: Executor | None = None) -> AuditResult:
         checkpoint: Checkpoint | None = None
@@ -114,8 +134,8 @@ class Auditor:
                 self._replay(checkpoint, executor)
             self._compare(checkpoint)
         except _Failed as failed:
-            return AuditResult(self._size, checkpoint, failed.failure)
-        return AuditResult(self._size, checkpoint, None)
+            return self._result(checkpoint, failed.failure)
+        return self._result(checkpoint, None)
 
     def _open(self, note: str | None) -> Checkpoint:
         if note is None:
@@ -165,7 +185,26 @@ class Auditor:
             self._keys.setdefault(key_id(pub), pub)
         if statement.key not in self._keys:
             raise _Failed(expected, "signed by a key the log never registered", "unknown-key")
-        return Envelope(statement, record.signature)
+        if self._sidecars is None:
+            self.unchecked += len(digests(statement.body))
+            return Envelope(statement, record.signature, None)
+        sidecar = self._sidecar(record.seq)
+        return Envelope(statement, record.signature, sidecar.disclosures, sidecar.attachments)
+
+    def _sidecar(self, seq: int) -> Sidecar:
+        """The sidecar of `seq` (an empty one if it has none), reading the stream in step."""
+        assert self._sidecars is not None
+        while self._next_sidecar is None or self._next_sidecar.seq < seq:
+            try:
+                following = next(self._sidecars, None)
+            except LedgerError as e:
+                raise _Failed(seq, f"the sidecars cannot be read: {e.message}", e.code) from e
+            if following is None:
+                return Sidecar(seq)
+            if self._next_sidecar is not None and following.seq <= self._next_sidecar.seq:
+                raise _Failed(following.seq, "sidecars are out of order or repeated", "bad-sidecars")
+            self._next_sidecar = following
+        return self._next_sidecar if self._next_sidecar.seq == seq else Sidecar(seq)
 
     # -- replay ------------------------------------------------------------------------
     def _replay(self, checkpoint: Checkpoint, pool: Executor) -> None:

@@ -3,7 +3,10 @@
 A bundle holds what an audit reads (every record as stored, the signed
 checkpoints) and what an auditor would otherwise have to ask the operator for:
 the genesis, the operator's note verifier key and an index of the organisations'
-keys. Nothing in it is trusted. Records and checkpoints are audited as from any
+keys. A regulator's or the operator's export also holds `sidecars.jsonl`: the
+disclosures of every confidential field and the attachments the rules checked, so
+that the audit can check every digest and every rule; a public export has none.
+Nothing in it is trusted. Records and checkpoints are audited as from any
 other source; the genesis must name the regulators the auditor trusts; the
 genesis file, the key index and the manifest must say what the verified records
 say.
@@ -33,6 +36,7 @@ from .identity import TrustRoots, introduced_keys, is_self_registration
 from .keys import key_id
 from .note import b64std_encode, parse_note
 from .record import Record
+from .sidecar import Sidecar
 from .statement import Envelope, Statement
 
 FORMAT = "gi-trace-audit-bundle/1"
@@ -42,6 +46,7 @@ CHECKPOINTS = "checkpoints.jsonl"
 GENESIS = "genesis.json"
 KEYS = "keys.json"
 LOG_KEY = "log-key.txt"
+SIDECARS = "sidecars.jsonl"
 PROGRESS_EVERY = 1000
 
 Progress = Callable[[int, int], None]
@@ -148,7 +153,8 @@ class Manifest:
 def export_bundle(source: RecordSource, out: Path, log_key: str, *,
                   progress: Progress | None = None) -> Manifest:
     """Write `source` as a bundle at `out`, which must not exist yet. It is built in a
-    directory beside `out` and renamed when complete, so no bundle is ever half written."""
+    directory beside `out` and renamed when complete, so no bundle is ever half written.
+    The source's sidecars go in too when it has them (a regulator's or operator's source)."""
     note = source.latest_checkpoint()
     if note is None:
         raise MalformedError("the log has no checkpoint: nothing to export", code="no-checkpoint")
@@ -164,6 +170,7 @@ def export_bundle(source: RecordSource, out: Path, log_key: str, *,
         save_genesis(index.genesis, work / GENESIS)
         _write_json(work / KEYS, index.keys)
         (work / LOG_KEY).write_text(log_key + "\n", encoding="utf-8")
+        _write_sidecars(source, work / SIDECARS, latest.size)
         manifest = Manifest(latest.origin, latest.size, b64std_encode(latest.root_hash),
                             index.records, checkpoints, len(index.keys), len(index.genesis),
                             datetime.now(UTC).isoformat(timespec="seconds"))
@@ -187,6 +194,16 @@ def _write_records(source: RecordSource, path: Path, total: int,
     if progress is not None:
         progress(index.records, total)
     return index
+
+
+def _write_sidecars(source: RecordSource, path: Path, size: int) -> None:
+    sidecars = source.sidecars()
+    if sidecars is None:
+        return
+    with path.open("w", encoding="utf-8") as f:
+        for sidecar in sidecars:
+            if sidecar.seq < size:
+                f.write(json.dumps(sidecar.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _write_checkpoints(source: RecordSource, path: Path, latest_size: int, latest: str) -> int:
@@ -238,6 +255,13 @@ class BundleSource:
             self._index.add(record)
             yield record
 
+    def sidecars(self) -> Iterator[Sidecar] | None:
+        """The bundle's sidecars, if it was exported with them."""
+        path = self.path / SIDECARS
+        if not path.is_file():
+            return None
+        return (_sidecar(line, where) for where, line in _lines(path))
+
     def genesis_failure(self, trusted: TrustRoots) -> AuditFailure | None:
         """Whether the bundle's genesis names other regulators, or other keys, than `trusted`."""
         ours, theirs = TrustRoots.from_genesis(self.genesis).orgs, trusted.orgs
@@ -267,6 +291,14 @@ class BundleSource:
             return AuditFailure(None, f"{MANIFEST} does not describe the verified log "
                                 f"({', '.join(wrong)})", "bundle-manifest")
         return None
+
+
+def _sidecar(line: str, where: str) -> Sidecar:
+    data = _object(line, where)
+    try:
+        return Sidecar.from_json(data)
+    except (KeyError, TypeError, ValueError) as e:
+        raise MalformedError(f"{where}: not a sidecar ({e})", code="bad-bundle") from e
 
 
 def _read(path: Path) -> str:

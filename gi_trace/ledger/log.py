@@ -25,7 +25,8 @@ from .nodes import node_reader
 from .note import NoteSigner
 from .record import Record
 from .rules import Rule
-from .statement import Envelope
+from .sidecar import Sidecar, read_sidecars
+from .statement import VERSION, Envelope
 
 MAX_BATCH = 1000
 MAX_PAGE = 1000
@@ -63,6 +64,7 @@ class Log:
         self.identity = Identity(roots)
         self.rules = tuple(rules)
         self.known_types = known_types(self.identity, self.rules)
+        self.attachments = frozenset().union(*(rule.attachments for rule in self.rules))
         self.window = window
         self.clock = clock
         self._pubs: dict[str, bytes] = {}
@@ -86,6 +88,7 @@ class Log:
         for index, envelope in enumerate(envelopes):
             try:
                 check_type(envelope.statement.type, self.known_types)
+                self._check_version(envelope)
             except LedgerError as e:
                 raise e.at(index) from None
         self._check_window(envelopes)
@@ -143,6 +146,16 @@ class Log:
         self._head = appender.head()
         return results
 
+    def _check_version(self, envelope: Envelope) -> None:
+        """New statements are v2: a v1 statement published every field. Old logs still read."""
+        statement = envelope.statement
+        if statement.v != VERSION and not self.identity.is_genesis(statement):
+            raise MalformedError(f"statement v{statement.v} is retired; sign v{VERSION}",
+                                 field="statement.v", code="v1-retired")
+        if envelope.disclosures is None:
+            raise MalformedError("disclosures are required", field="disclosures",
+                                 code="missing-field")
+
     def _check_window(self, envelopes: Sequence[Envelope]) -> None:
         now = self.clock()
         for index, envelope in enumerate(envelopes):
@@ -178,6 +191,13 @@ class Log:
                                 .where((r.seq >= start) & (r.seq < end)).order_by(r.seq))
             return [Record(row.seq, bytes(row.statement), bytes(row.signature), bytes(row.prev),
                            bytes(row.record_hash)) for row in rows]
+
+    def sidecars(self, start: int, end: int, *, attachments: bool = False) -> dict[int, Sidecar]:
+        """What is kept beside records start <= seq < end (at most MAX_PAGE of them): their
+        disclosures and readers, and with `attachments` what their rules checked."""
+        end = min(end, start + MAX_PAGE)
+        with self.engine.connect() as conn:
+            return read_sidecars(conn, start, end, attachments=attachments)
 
     def _checked_size(self, conn: Connection, size: int, field: str) -> None:
         current = int(conn.scalar(select(func.coalesce(func.max(schema.checkpoints.c.size), 0))) or 0)

@@ -27,6 +27,7 @@ __all__ = [
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
+    "path_of",
     "range_nodes",
     "root_at",
     "root_from_inclusion",
@@ -77,6 +78,25 @@ def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
             count >>= 1
         stack.append(h)
     return _fold(stack)
+
+
+def path_of(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """RFC 9162 §2.1.3.1 PATH(index, D[n]) over in-memory leaf hashes, bottom-up: the audit
+    path of one leaf in a small tree kept outside the log (a label.issue's labels)."""
+    if not 0 <= index < len(leaf_hashes):
+        raise MalformedError(f"index {index} is not below the tree size {len(leaf_hashes)}",
+                             code="bad-index")
+    path: list[bytes] = []
+    begin, end = 0, len(leaf_hashes)
+    while end - begin > 1:
+        split = 1 << ((end - begin - 1).bit_length() - 1)  # largest power of two below n
+        if index - begin < split:
+            path.append(root_of(leaf_hashes[begin + split:end]))
+            end = begin + split
+        else:
+            path.append(root_of(leaf_hashes[begin:begin + split]))
+            begin += split
+    return path[::-1]
 
 
 def _check_size(value: int, name: str) -> None:

@@ -16,10 +16,12 @@ from .errors import LedgerError
 from .identity import Identity
 from .record import Record
 from .rules import AppendContext, Rule
+from .sidecar import Sidecar, read_sidecars
 from .statement import Envelope, Statement
 
 PAGE = 1000
 IDENTITY_TABLES: tuple[Table, ...] = (schema.keys, schema.orgs)
+SIDECAR_TABLES: tuple[Table, ...] = (schema.readers,)
 
 
 class ReplayError(LedgerError):
@@ -41,23 +43,34 @@ def stored_records(conn: Connection) -> Iterator[Record]:
         start += PAGE
 
 
+def stored_envelopes(conn: Connection) -> Iterator[tuple[Record, Envelope]]:
+    """Each record with its envelope as appended: disclosures and attachments restored."""
+    page: dict[int, Sidecar] = {}
+    for record in stored_records(conn):
+        if record.seq % PAGE == 0:
+            page = read_sidecars(conn, record.seq, record.seq + PAGE)
+        sidecar = page.get(record.seq, Sidecar(record.seq))
+        yield record, Envelope(Statement.from_bytes(record.statement), record.signature,
+                               sidecar.disclosures, sidecar.attachments)
+
+
 def rebuild(conn: Connection, identity: Identity, rules: Sequence[Rule],
             projections: Sequence[Table], *,
             progress: Callable[[int], None] | None = None) -> int:
     """Empty the projection tables and replay the whole log into them; the records replayed.
 
     Run it inside the writer's transaction, so no append interleaves."""
-    for table in (*projections, *IDENTITY_TABLES):
+    for table in (*projections, *IDENTITY_TABLES, *SIDECAR_TABLES):
         conn.execute(delete(table))
     cache: dict[str, Any] = {}
     count = 0
-    for record in stored_records(conn):
-        ctx = AppendContext(conn, record.seq,
-                            Envelope(Statement.from_bytes(record.statement), record.signature), cache)
+    for record, envelope in stored_envelopes(conn):
         try:
+            ctx = AppendContext(conn, record.seq, envelope, cache)
             identity.apply(ctx)
             for rule in rules:
                 rule.apply(ctx)
+            _keep_readers(conn, ctx)
         except LedgerError as e:
             raise ReplayError(f"seq {record.seq} no longer passes the rules: {e.message}",
                               field=e.field) from e
@@ -65,3 +78,9 @@ def rebuild(conn: Connection, identity: Identity, rules: Sequence[Rule],
         if progress is not None and count % PAGE == 0:
             progress(count)
     return count
+
+
+def _keep_readers(conn: Connection, ctx: AppendContext) -> None:
+    readers = sorted(ctx.readers - {ctx.statement.actor})
+    if readers:
+        conn.execute(schema.readers.insert(), [{"seq": ctx.seq, "org": org} for org in readers])

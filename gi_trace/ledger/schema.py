@@ -78,3 +78,21 @@ cosignatures = Table(
     Column("cosigned_at", BigInteger, nullable=False),
     Column("signature", LargeBinary, nullable=False),
 )
+
+# What travels beside a statement and never enters its leaf: the disclosures of its
+# confidential fields and the attachments its rules checked (JSON text), keyed by seq.
+sidecars = Table(
+    "log_sidecars", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("disclosures", Text),
+    Column("attachments", Text),
+)
+
+# Organisations, besides a statement's actor and the regulators, that may read its
+# disclosures (the receiver of a shipment, the sender of what was received…).
+readers = Table(
+    "log_readers", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("org", String(64), primary_key=True),
+    Index("ix_log_readers_org", "org"),
+)

@@ -18,6 +18,7 @@ from .checkpoint import Checkpoint
 from .errors import MalformedError
 from .note import parse_note
 from .record import Record
+from .sidecar import Sidecar, all_sidecars
 
 PAGE = 1000
 
@@ -26,11 +27,13 @@ class DatabaseSource:
     """Reads the tables directly, streaming, as an auditor with database access would.
 
     Use it as a context manager: everything is read in one snapshot, so appends
-    that commit during the audit are neither seen nor mistaken for tampering.
+    that commit during the audit are neither seen nor mistaken for tampering. The
+    database holds the disclosures too; `disclosed=False` reads it as the public would.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, disclosed: bool = True) -> None:
         self.engine = engine
+        self.disclosed = disclosed
         self._conn: Connection | None = None
 
     def __enter__(self) -> DatabaseSource:
@@ -73,6 +76,10 @@ class DatabaseSource:
                          bytes(row.record_hash))
 
 
+    def sidecars(self) -> Iterator[Sidecar] | None:
+        return all_sidecars(self.conn) if self.disclosed else None
+
+
 class HttpSource:
     """Reads a running service's public endpoints, page by page."""
 
@@ -104,6 +111,10 @@ class HttpSource:
 
     def checkpoints(self) -> Sequence[tuple[int, str]]:
         return []
+
+    def sidecars(self) -> Iterator[Sidecar] | None:
+        """The public endpoints serve no disclosures: an audit over HTTP is a public one."""
+        return None
 
     def records(self) -> Iterator[Record]:
         """Records up to the size of the checkpoint read first (the log may grow meanwhile)."""

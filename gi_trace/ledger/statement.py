@@ -10,19 +10,23 @@ from __future__ import annotations
 import copy
 import re
 import secrets
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .canonical import canonical_json, parse_json
+from .disclosure import SD, Disclosure, digests, parse_disclosures, seal
 from .encoding import b64url_decode, b64url_encode
 from .errors import MalformedError
 from .keys import SIGNATURE_SIZE, private_key_id
 
 STATEMENT_PREFIX = b"gi-trace/v1/statement\n"
-VERSION = 1
+VERSION = 2  # v2: confidential fields as salted digests (`_sd`); v1 logs still read
+VERSIONS = (1, 2)
 # A leaf (signature || statement) must fit a C2SP tlog-tiles entry bundle's uint16 length, so
 # that every entry of the log can be served as a tile.
 MAX_STATEMENT_BYTES = 0xFFFF - SIGNATURE_SIZE
@@ -34,7 +38,8 @@ NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,88}$")
 TS_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 
 FIELDS = ("v", "type", "actor", "key", "ts", "nonce", "body")
-ENVELOPE_FIELDS = ("statement", "signature")
+ENVELOPE_FIELDS = ("statement", "signature", "disclosures")
+NO_ATTACHMENTS: Mapping[str, Any] = MappingProxyType({})
 
 
 def parse_ts(value: Any, *, field: str = "statement.ts") -> datetime:
@@ -98,10 +103,14 @@ class Statement:
                                  code="wrong-type")
         _refuse_unknown(data, FIELDS, "statement.")
         version = _require(data, "v", int)
-        if version != VERSION:
+        if version not in VERSIONS:
             raise MalformedError(f"unsupported version {version}", field="statement.v",
                                  code="bad-version")
         body = _require(data, "body", dict)
+        if version == 1 and SD in body:
+            raise MalformedError("v1 statements have no confidential fields",
+                                 field="statement.body._sd", code="bad-version")
+        digests(body)
         try:
             canonical = canonical_json(data)
         except MalformedError as e:
@@ -142,16 +151,23 @@ class Statement:
 
 @dataclass(frozen=True)
 class Envelope:
-    """A statement and its author's signature, as submitted and as stored."""
+    """A statement and its author's signature, as submitted and as stored.
+
+    Beside them travel what the leaf never holds: the disclosures of the statement's
+    confidential fields (None when they are not available, as in a public audit) and
+    attachments that a rule checks against a commitment in the statement (a rule names
+    them in its `attachments`)."""
 
     statement: Statement
     signature: bytes
+    disclosures: tuple[Disclosure, ...] | None = ()
+    attachments: Mapping[str, Any] = field(default_factory=lambda: NO_ATTACHMENTS, compare=False)
 
     @classmethod
-    def from_dict(cls, data: Any) -> Envelope:
+    def from_dict(cls, data: Any, attachments: Collection[str] = ()) -> Envelope:
         if not isinstance(data, dict):
             raise MalformedError("envelope must be a JSON object", code="wrong-type")
-        unknown = sorted(set(data) - set(ENVELOPE_FIELDS))
+        unknown = sorted(set(data) - set(ENVELOPE_FIELDS) - set(attachments))
         if unknown:
             raise MalformedError(f"unknown field {unknown[0]!r}", field=unknown[0],
                                  code="unknown-field")
@@ -162,7 +178,10 @@ class Envelope:
         if not isinstance(data["signature"], str):
             raise MalformedError("must be a base64url string", field="signature", code="wrong-type")
         signature = b64url_decode(data["signature"], field="signature", length=SIGNATURE_SIZE)
-        return cls(Statement.from_dict(data["statement"]), signature)
+        statement = Statement.from_dict(data["statement"])
+        disclosures = parse_disclosures(data.get("disclosures", []))
+        return cls(statement, signature, disclosures,
+                   MappingProxyType({name: data[name] for name in attachments if name in data}))
 
     @property
     def leaf(self) -> bytes:
@@ -170,16 +189,25 @@ class Envelope:
         return self.signature + self.statement.canonical
 
     def to_dict(self) -> dict[str, Any]:
-        return {"statement": self.statement.to_dict(), "signature": b64url_encode(self.signature)}
+        """The envelope as sent: with its disclosures and attachments, if it has any."""
+        out: dict[str, Any] = {"statement": self.statement.to_dict(),
+                               "signature": b64url_encode(self.signature)}
+        if self.disclosures:
+            out["disclosures"] = [d.to_json() for d in self.disclosures]
+        out.update(self.attachments)
+        return out
 
 
-def sign(statement: dict[str, Any] | Statement, private_key: Ed25519PrivateKey) -> Envelope:
+def sign(statement: dict[str, Any] | Statement, private_key: Ed25519PrivateKey, *,
+         disclosures: tuple[Disclosure, ...] = (),
+         attachments: Mapping[str, Any] = NO_ATTACHMENTS) -> Envelope:
     """Sign a statement with the author's key (client side: the server never does this)."""
     parsed = statement if isinstance(statement, Statement) else Statement.from_dict(statement)
     if parsed.key != private_key_id(private_key):
         raise MalformedError("statement.key is not the id of the signing key",
                              field="statement.key", code="wrong-key")
-    return Envelope(parsed, private_key.sign(parsed.signing_input()))
+    return Envelope(parsed, private_key.sign(parsed.signing_input()), disclosures,
+                    MappingProxyType(dict(attachments)))
 
 
 def new_nonce() -> str:
@@ -188,10 +216,13 @@ def new_nonce() -> str:
 
 
 def draft(type_: str, actor: str, private_key: Ed25519PrivateKey, body: dict[str, Any], *,
-          ts: datetime | None = None, nonce: str | None = None) -> Envelope:
-    """A fresh statement (new random nonce, current time) signed by its author."""
+          ts: datetime | None = None, nonce: str | None = None, confidential: Collection[str] = (),
+          attachments: Mapping[str, Any] = NO_ATTACHMENTS) -> Envelope:
+    """A fresh v2 statement (new random nonce, current time) signed by its author, with the
+    `confidential` fields of `body` sealed into disclosures."""
+    public, disclosures = seal(body, confidential)
     return sign({
         "v": VERSION, "type": type_, "actor": actor, "key": private_key_id(private_key),
         "ts": format_ts(ts or datetime.now(UTC)),
-        "nonce": nonce or new_nonce(), "body": body,
-    }, private_key)
+        "nonce": nonce or new_nonce(), "body": public,
+    }, private_key, disclosures=disclosures, attachments=attachments)

@@ -38,6 +38,9 @@ class Synthetic:
         for size in range(1, self.size + 1):
             yield size, self.note
 
+    def sidecars(self) -> None:
+        return None
+
 
 def peak(run: Callable[[], object]) -> int:
     tracemalloc.start()
