@@ -9,6 +9,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gi_trace.domain.disclosure_policy import CONFIDENTIAL
 from gi_trace.ledger import keys
 from gi_trace.ledger.genesis import save_genesis
 from gi_trace.ledger.statement import Envelope, draft
@@ -29,8 +30,10 @@ class Actor:
         return keys.private_key_id(self.key)
 
     def sign(self, type_: str, body: dict[str, Any], *, ts: datetime | None = None,
-             nonce: str | None = None) -> Envelope:
-        return draft(type_, self.org, self.key, body, ts=ts, nonce=nonce)
+             nonce: str | None = None, attachments: dict[str, Any] | None = None) -> Envelope:
+        """A v2 statement, its confidential fields sealed as the default policy says."""
+        return draft(type_, self.org, self.key, body, ts=ts, nonce=nonce,
+                     confidential=CONFIDENTIAL.get(type_, ()), attachments=attachments or {})
 
     def register_self(self, roles: list[str] | None = None) -> Envelope:
         """A self-signed org.register: a genesis entry for a trust root."""
