@@ -67,6 +67,12 @@ def _report(result: AuditResult) -> None:
         root = base64.b64encode(result.checkpoint.root_hash).decode()
         click.echo(f"OK: {result.size} records verified; root {root} matches the checkpoint "
                    f"signed by {result.checkpoint.origin}")
+        if result.disclosed:
+            click.echo("with disclosures: every confidential field's digest and every rule checked")
+        else:
+            click.echo(f"without disclosures: signatures, chain, tree, keys and the rules on public "
+                       f"fields checked; {result.unchecked} confidential fields not checked (a "
+                       "regulator's bundle, from `audit export`, has them)")
         return
     where = f"seq {result.failure.seq}" if result.failure.seq is not None else "the log"
     click.echo(f"FAILED at {where}: {result.failure.reason} ({result.failure.code})", err=True)
@@ -74,8 +80,10 @@ def _report(result: AuditResult) -> None:
 
 
 @contextmanager
-def _source(db_url: str | None, base_url: str | None) -> Iterator[DatabaseSource | HttpSource]:
-    """The log behind --db (one snapshot) or --url; exactly one must be given."""
+def _source(db_url: str | None, base_url: str | None, *,
+            public: bool = False) -> Iterator[DatabaseSource | HttpSource]:
+    """The log behind --db (one snapshot, with its disclosures unless `public`) or --url
+    (public); exactly one must be given."""
     if (db_url is None) == (base_url is None):
         raise click.UsageError("give exactly one of --db or --url")
     if base_url is not None:
@@ -84,7 +92,7 @@ def _source(db_url: str | None, base_url: str | None) -> Iterator[DatabaseSource
     assert db_url is not None
     engine = make_engine(db_url)
     try:
-        with DatabaseSource(engine) as db_source:
+        with DatabaseSource(engine, disclosed=not public) as db_source:
             yield db_source
     finally:
         engine.dispose()
@@ -110,6 +118,8 @@ def _verify_bundle(path: Path, regulators: str, log_key: str | None, settings: S
 DB_HELP = "database URL, e.g. sqlite:///instance/gi-trace.db"
 URL_HELP = "a gi-trace server, e.g. http://127.0.0.1:8000"
 LOG_KEY_HELP = "the operator's note verifier key (or a file holding it)"
+PUBLIC_HELP = ("leave the disclosures out, as the public sees the log (--db reads them by "
+               "default: the database is the operator's)")
 
 
 @audit.command(short_help="Verify the whole log: a bundle, a database or a server.",
@@ -126,9 +136,10 @@ LOG_KEY_HELP = "the operator's note verifier key (or a file holding it)"
                    "GI_TRACE_REGULATORS. A bundle's genesis must name exactly these regulators")
 @click.option("--log-key", help=LOG_KEY_HELP + "; default: the bundle's or server's own, "
               "with a warning")
+@click.option("--public", is_flag=True, help=PUBLIC_HELP)
 @friendly
 def verify(bundle: Path | None, db_url: str | None, base_url: str | None, regulators: str | None,
-           log_key: str | None) -> None:
+           log_key: str | None, public: bool) -> None:
     settings = Settings.from_env()
     if bundle is not None:
         if db_url is not None or base_url is not None:
@@ -136,7 +147,7 @@ def verify(bundle: Path | None, db_url: str | None, base_url: str | None, regula
         _verify_bundle(bundle, regulators or settings.regulators, log_key, settings)
         return
     genesis = load_genesis(regulators or settings.regulators)
-    with _source(db_url, base_url) as source, _progress() as progress:
+    with _source(db_url, base_url, public=public) as source, _progress() as progress:
         _report(audit_log(source, _log_key(log_key, source, settings), genesis,
                           progress=progress))
 
@@ -146,22 +157,30 @@ def verify(bundle: Path | None, db_url: str | None, base_url: str | None, regula
                     "verify BUNDLE` checks offline: every record (statement bytes as signed, "
                     "signature, prev, record_hash, seq; JSON lines), every checkpoint (signed "
                     "notes; a server serves only its latest), the genesis, an index of the "
-                    "org keys, the operator's note verifier key and a manifest. Streams: "
-                    "memory does not grow with the log.")
+                    "org keys, the operator's note verifier key and a manifest. From --db it "
+                    "also holds every disclosure and the labels (sidecars.jsonl), for a "
+                    "regulator's full audit; --public leaves them out. Streams: memory does "
+                    "not grow with the log.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="the bundle directory to create (must not exist)")
 @click.option("--db", "db_url", help=DB_HELP)
 @click.option("--url", "base_url", help=URL_HELP)
 @click.option("--log-key", help=LOG_KEY_HELP + " to include; default: the server's own (--url) "
               "or GI_TRACE_OPERATOR_KEY's (--db)")
+@click.option("--public", is_flag=True, help=PUBLIC_HELP)
 @friendly
-def export(out: Path, db_url: str | None, base_url: str | None, log_key: str | None) -> None:
+def export(out: Path, db_url: str | None, base_url: str | None, log_key: str | None,
+           public: bool) -> None:
     settings = Settings.from_env()
-    with _source(db_url, base_url) as source, _progress("exporting") as progress:
+    with _source(db_url, base_url, public=public) as source, _progress("exporting") as progress:
         manifest = export_bundle(source, out, _log_key(log_key, source, settings).vkey(),
                                  progress=progress)
+        disclosed = source.sidecars() is not None
     click.echo(f"wrote {out}: {manifest.records} records, {manifest.checkpoints} checkpoints, "
                f"{manifest.keys} keys; tree size {manifest.tree_size}, root {manifest.root_hash}")
+    if disclosed:
+        click.echo("it holds every party's confidential fields and every label's serial: hand it "
+                   "only to a regulator")
     click.echo(f"check it anywhere with: gi-trace audit verify {out} --regulators FILE "
                "--log-key VKEY")
 

@@ -32,6 +32,7 @@ from . import merkle
 from .appender import Appender
 from .checkpoint import Checkpoint, open_checkpoint
 from .database import write_transaction
+from .disclosure import digests
 from .errors import LedgerError
 from .identity import Identity, TrustRoots, introduced_keys
 from .keys import first_bad_signature, key_id
@@ -39,7 +40,6 @@ from .merkle import Frontier
 from .nodes import node_reader
 from .note import NoteVerifier
 from .record import GENESIS_PREV, Record, chain_hash
-from .disclosure import digests
 from .rules import Rule
 from .sidecar import Sidecar
 from .statement import Envelope, Statement
@@ -198,7 +198,7 @@ class Auditor:
             try:
                 following = next(self._sidecars, None)
             except LedgerError as e:
-                raise _Failed(seq, f"the sidecars cannot be read: {e.message}", e.code) from e
+                raise _Failed(None, f"the sidecars cannot be read: {e.message}", e.code) from e
             if following is None:
                 return Sidecar(seq)
             if self._next_sidecar is not None and following.seq <= self._next_sidecar.seq:

@@ -57,7 +57,8 @@ def new_disclosure(name: str, value: Any) -> Disclosure:
     return Disclosure(b64url_encode(secrets.token_bytes(SALT_BYTES)), name, value)
 
 
-def seal(body: dict[str, Any], confidential: Collection[str]) -> tuple[dict[str, Any], tuple[Disclosure, ...]]:
+def seal(body: dict[str, Any],
+         confidential: Collection[str]) -> tuple[dict[str, Any], tuple[Disclosure, ...]]:
     """Move each confidential field of `body` into a fresh disclosure; the public body keeps
     their sorted digests in `_sd` (and no `_sd` at all when nothing was confidential)."""
     disclosures = tuple(new_disclosure(name, body[name]) for name in sorted(confidential) if name in body)
