@@ -16,6 +16,9 @@ import click
 from gi_trace.cli.connect import log_key_text
 from gi_trace.cli.errors import friendly
 from gi_trace.cli.monitor import monitor
+from gi_trace.client.auth import Authenticator
+from gi_trace.client.http import Http
+from gi_trace.ledger import keys
 from gi_trace.ledger.audit import AuditResult, RecordSource
 from gi_trace.ledger.bundle import BundleSource, export_bundle
 from gi_trace.ledger.database import make_engine
@@ -79,15 +82,26 @@ def _report(result: AuditResult) -> None:
     sys.exit(1)
 
 
+def _regulator(base_url: str, org: str | None, key_path: Path | None) -> Callable[[], str] | None:
+    """The bearer header of a regulator signed in with its own key (which never leaves this
+    machine), for the disclosures over HTTP; None without --org and --key."""
+    if (org is None) != (key_path is None):
+        raise click.UsageError("give both --org and --key (a regulator's), or neither")
+    if org is None or key_path is None:
+        return None
+    signer = Authenticator(Http(base_url), org, keys.load_private_key(key_path))
+    return lambda: f"Bearer {signer.token()}"
+
+
 @contextmanager
-def _source(db_url: str | None, base_url: str | None, *,
-            public: bool = False) -> Iterator[DatabaseSource | HttpSource]:
+def _source(db_url: str | None, base_url: str | None, *, public: bool = False,
+            org: str | None = None, key_path: Path | None = None) -> Iterator[DatabaseSource | HttpSource]:
     """The log behind --db (one snapshot, with its disclosures unless `public`) or --url
-    (public); exactly one must be given."""
+    (with the disclosures when a regulator signs in); exactly one must be given."""
     if (db_url is None) == (base_url is None):
         raise click.UsageError("give exactly one of --db or --url")
     if base_url is not None:
-        yield HttpSource(base_url)
+        yield HttpSource(base_url, authorization=None if public else _regulator(base_url, org, key_path))
         return
     assert db_url is not None
     engine = make_engine(db_url)
@@ -122,6 +136,15 @@ PUBLIC_HELP = ("leave the disclosures out, as the public sees the log (--db read
                "default: the database is the operator's)")
 
 
+def _regulator_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--org and --key: a regulator signs in to read the disclosures over --url."""
+    command = click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False,
+                                                               path_type=Path),
+                           help="with --url: a regulator's private key, to read the disclosures "
+                                "(it never leaves this machine)")(command)
+    return click.option("--org", help="with --url: the regulator's org id")(command)
+
+
 @audit.command(short_help="Verify the whole log: a bundle, a database or a server.",
                help="Verify the whole log from a bundle (BUNDLE, made by `audit export`), its "
                     "database (--db) or a server (--url), trusting only the regulators file. "
@@ -137,9 +160,10 @@ PUBLIC_HELP = ("leave the disclosures out, as the public sees the log (--db read
 @click.option("--log-key", help=LOG_KEY_HELP + "; default: the bundle's or server's own, "
               "with a warning")
 @click.option("--public", is_flag=True, help=PUBLIC_HELP)
+@_regulator_options
 @friendly
 def verify(bundle: Path | None, db_url: str | None, base_url: str | None, regulators: str | None,
-           log_key: str | None, public: bool) -> None:
+           log_key: str | None, public: bool, org: str | None, key_path: Path | None) -> None:
     settings = Settings.from_env()
     if bundle is not None:
         if db_url is not None or base_url is not None:
@@ -147,7 +171,8 @@ def verify(bundle: Path | None, db_url: str | None, base_url: str | None, regula
         _verify_bundle(bundle, regulators or settings.regulators, log_key, settings)
         return
     genesis = load_genesis(regulators or settings.regulators)
-    with _source(db_url, base_url, public=public) as source, _progress() as progress:
+    with _source(db_url, base_url, public=public, org=org, key_path=key_path) as source, \
+            _progress() as progress:
         _report(audit_log(source, _log_key(log_key, source, settings), genesis,
                           progress=progress))
 
@@ -168,11 +193,13 @@ def verify(bundle: Path | None, db_url: str | None, base_url: str | None, regula
 @click.option("--log-key", help=LOG_KEY_HELP + " to include; default: the server's own (--url) "
               "or GI_TRACE_OPERATOR_KEY's (--db)")
 @click.option("--public", is_flag=True, help=PUBLIC_HELP)
+@_regulator_options
 @friendly
 def export(out: Path, db_url: str | None, base_url: str | None, log_key: str | None,
-           public: bool) -> None:
+           public: bool, org: str | None, key_path: Path | None) -> None:
     settings = Settings.from_env()
-    with _source(db_url, base_url, public=public) as source, _progress("exporting") as progress:
+    with _source(db_url, base_url, public=public, org=org, key_path=key_path) as source, \
+            _progress("exporting") as progress:
         manifest = export_bundle(source, out, _log_key(log_key, source, settings).vkey(),
                                  progress=progress)
         disclosed = source.sidecars() is not None

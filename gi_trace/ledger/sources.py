@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -81,16 +81,22 @@ class DatabaseSource:
 
 
 class HttpSource:
-    """Reads a running service's public endpoints, page by page."""
+    """Reads a running service's public endpoints, page by page; with a regulator's bearer
+    token (`authorization` gives the header's value) it reads the sidecars too."""
 
-    def __init__(self, base_url: str, *, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 30,
+                 authorization: Callable[[], str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.authorization = authorization
         self._checkpoint: str | None = None
 
-    def _get(self, path: str) -> bytes:
+    def _get(self, path: str, *, authorized: bool = False) -> bytes:
+        request = urllib.request.Request(self.base_url + path)
+        if authorized and self.authorization is not None:
+            request.add_header("Authorization", self.authorization())
         try:
-            with urllib.request.urlopen(self.base_url + path, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 body: bytes = response.read()
                 return body
         except urllib.error.HTTPError as e:
@@ -113,13 +119,29 @@ class HttpSource:
         return []
 
     def sidecars(self) -> Iterator[Sidecar] | None:
-        """The public endpoints serve no disclosures: an audit over HTTP is a public one."""
-        return None
+        """A regulator's pages of /v1/log/sidecars; None without a token (a public audit)."""
+        return None if self.authorization is None else self._sidecars()
+
+    def _limit(self) -> int:
+        note = self.latest_checkpoint()
+        return Checkpoint.from_text(parse_note(note).text).size if note else 0
+
+    def _sidecars(self) -> Iterator[Sidecar]:
+        limit = self._limit()
+        for start in range(0, limit, PAGE):
+            end = min(start + PAGE, limit)
+            page: Any = json.loads(self._get(f"/v1/log/sidecars?start={start}&end={end}",
+                                             authorized=True))
+            for item in page.get("sidecars", []) if isinstance(page, dict) else []:
+                try:
+                    yield Sidecar.from_json(item)
+                except (KeyError, TypeError, ValueError) as e:
+                    raise MalformedError(f"GET /v1/log/sidecars: not a sidecar ({e})",
+                                         code="bad-sidecars") from e
 
     def records(self) -> Iterator[Record]:
         """Records up to the size of the checkpoint read first (the log may grow meanwhile)."""
-        note = self.latest_checkpoint()
-        limit = Checkpoint.from_text(parse_note(note).text).size if note else 0
+        limit = self._limit()
         start = 0
         while start < limit:
             end = min(start + PAGE, limit)
