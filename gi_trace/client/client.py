@@ -6,6 +6,8 @@
                                     "12000", "2026-09-28")
     receipt.seq, receipt.tree_size        # appended, and proved included in a signed checkpoint
 
+Statements are v2: the fields that gi_trace.domain.disclosure_policy makes confidential
+are sealed here into salted disclosures, so the public log holds only their digests.
 Every submit returns only after the statement's inclusion in a checkpoint
 signed by the pinned operator key has been verified (see log.py).
 """
@@ -21,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gi_trace.ledger.errors import LedgerError
 from gi_trace.ledger.keys import private_key_id
 from gi_trace.ledger.note import NoteVerifier
-from gi_trace.ledger.statement import Envelope, draft
+from gi_trace.ledger.statement import Envelope
 
 from .actions import Actions
 from .auth import Authenticator
@@ -30,6 +32,7 @@ from .errors import ProblemError, StatementError
 from .log import LogClient, Receipt
 
 DraftLike = Draft | tuple[str, dict[str, Any]]
+"""A Draft, or (type, body) for a statement with nothing beside it."""
 
 
 class Client(Actions, LogClient):
@@ -60,16 +63,28 @@ class Client(Actions, LogClient):
         return self._private_key
 
     # -- writing ---------------------------------------------------------------------------
-    def sign(self, type_: str, body: dict[str, Any], *, ts: datetime | None = None) -> Envelope:
-        """A fresh statement (now, random nonce) by this org, signed here."""
+    def sign(self, type_: str, body: dict[str, Any], *, ts: datetime | None = None,
+             attachments: Mapping[str, Any] | None = None) -> Envelope:
+        """A fresh v2 statement (now, random nonce) by this org, signed here, its confidential
+        fields sealed as the disclosure policy says."""
+        return self.sign_draft(Draft(type_, body, attachments), ts=ts)
+
+    def sign_draft(self, draft: Draft, *, ts: datetime | None = None) -> Envelope:
         try:
-            return draft(type_, self.org, self._private_key, body, ts=ts)
+            return draft.sign(self.org, self._private_key, ts=ts)
+        except KeyError as e:
+            raise StatementError(f"unknown statement type {draft.type!r}", code="unknown-type",
+                                 field="statement.type") from e
         except LedgerError as e:
             raise StatementError(e.message, code=e.code, field=e.field) from e
 
-    def submit(self, type_: str, body: dict[str, Any]) -> Receipt:
+    def submit(self, type_: str, body: dict[str, Any], *,
+               attachments: Mapping[str, Any] | None = None) -> Receipt:
         """Sign and append one statement; return once its inclusion is verified."""
-        return self.append([self.sign(type_, body)])[0]
+        return self.submit_draft(Draft(type_, body, attachments))
+
+    def submit_draft(self, draft: Draft) -> Receipt:
+        return self.append([self.sign_draft(draft)])[0]
 
     def submit_many(self, statements: Sequence[DraftLike]) -> list[Receipt]:
         """Sign and append several statements in one POST: all are appended or none.
@@ -77,9 +92,9 @@ class Client(Actions, LogClient):
         On a refusal the ProblemError's `index` names the statement at fault.
         """
         envelopes = []
-        for index, (type_, body) in enumerate(statements):
+        for index, item in enumerate(statements):
             try:
-                envelopes.append(self.sign(type_, body))
+                envelopes.append(self.sign_draft(item if isinstance(item, Draft) else Draft(*item)))
             except StatementError as e:
                 raise StatementError(f"statement {index}: {e.message}", code=e.code,
                                      field=e.field) from e

@@ -7,16 +7,19 @@ was verified, and the log's projections must show the statement's effect.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
 from gi_trace.client import Receipt, drafts
 from gi_trace.domain import tables
+from gi_trace.labels.issuing import new_labels
 from gi_trace.ledger import keys, merkle, schema
 from gi_trace.ledger.checkpoint import open_checkpoint
+from gi_trace.ledger.disclosure import reveal
 from gi_trace.ledger.note import NoteVerifier
 from tests.client.shared import Shared
-from tests.domain.world import PADDY, RICE, gtin14, receive, ship, split
+from tests.domain.world import GTINS, PADDY, RICE, gtin14, receive, ship, split
 from tests.support import Actor
 
 
@@ -32,6 +35,12 @@ def assert_verified(shared: Shared, receipt: Receipt, type_: str) -> None:
     assert bytes(stored) == receipt.envelope.statement.canonical
     verifier = NoteVerifier.from_vkey(shared.log_key)
     assert open_checkpoint(receipt.checkpoint.note, verifier).size == receipt.tree_size
+
+
+def disclosed(receipt: Receipt) -> dict[str, Any]:
+    """The confidential fields the client sealed, each checked against the signed `_sd`."""
+    envelope = receipt.envelope
+    return reveal(envelope.statement.body, envelope.disclosures or ())
 
 
 def test_register_org_and_its_keys(shared: Shared) -> None:
@@ -53,34 +62,42 @@ def test_register_product_with_a_declared_process(shared: Shared) -> None:
     receipt = shared.connect(shared.world.regulator).register_product(
         "wuchang-bran", {"zh": "五常米糠", "en": "Wuchang rice bran"},
         region_name={"zh": "五常市", "en": "Wuchang"}, region_codes=["230184"], unit="kg",
-        gtins=[gtin14("0693123400099")], processes={"pressing": (RICE, Decimal("0.250"))})
+        gtins=[gtin14("0693123400099")], packs=["0.5", Decimal("1.0")],
+        processes={"pressing": (RICE, Decimal("0.250"))})
     assert_verified(shared, receipt, "product.register")
-    assert receipt.envelope.statement.body["processes"] == {
-        "pressing": {"to": RICE, "max_yield": "0.25"}}
+    body = receipt.envelope.statement.body
+    assert body["processes"] == {"pressing": {"to": RICE, "max_yield": "0.25"}}
+    assert body["packs"] == ["0.5", "1"]
     assert shared.row(tables.products, product="wuchang-bran").unit == "kg"
 
 
-def test_approve_suspend_and_reinstate_a_producer(shared: Shared) -> None:
+def test_approve_suspend_and_reinstate_a_special_sign_user(shared: Shared) -> None:
     regulator = shared.connect(shared.world.regulator)
-    assert_verified(shared, regulator.approve_producer(PADDY, "coop-c", 2026, 800),
+    assert_verified(shared, regulator.approve_producer(RICE, "mill", 2026, 800),
                     "producer.approve")
-    assert shared.row(tables.approvals, producer="coop-c").quota == "800"
-    assert_verified(shared, regulator.suspend_producer(PADDY, "coop-c", "failed inspection"),
+    assert shared.row(tables.approvals, producer="mill", product=RICE).quota == "800"
+    assert_verified(shared, regulator.suspend_producer(RICE, "mill", "failed inspection"),
                     "producer.suspend")
-    assert shared.row(tables.suspensions, producer="coop-c") is not None
-    assert_verified(shared, regulator.reinstate_producer(PADDY, "coop-c", "re-inspected"),
+    assert shared.row(tables.suspensions, producer="mill") is not None
+    assert_verified(shared, regulator.reinstate_producer(RICE, "mill", "re-inspected"),
                     "producer.reinstate")
-    assert shared.row(tables.suspensions, producer="coop-c") is None
+    assert shared.row(tables.suspensions, producer="mill") is None
 
 
 def test_register_batch_with_its_origin(shared: Shared) -> None:
     receipt = shared.connect(shared.world.coop_a).register_batch(
         "A-2", PADDY, "MINLE2026-02", "120.5", "2026-10-01", plot="Hongguang plot 3",
-        lat="44.9012", lon=Decimal("127.1453"))
+        lat="44.9012", lon=Decimal("127.1453"), plot_region="230184",
+        village={"zh": "红光村", "en": "Hongguang village"})
     assert_verified(shared, receipt, "batch.register")
+    public = receipt.envelope.statement.body
+    assert public["village"] == {"zh": "红光村", "en": "Hongguang village"}
+    assert "quantity" not in public and "origin" not in public and len(public["_sd"]) == 2
+    assert disclosed(receipt) == {"quantity": "120.5", "origin": {
+        "plot": "Hongguang plot 3", "lat": "44.9012", "lon": "127.1453", "region": "230184"}}
     batch = shared.row(tables.batches, batch="A-2")
-    assert (batch.quantity, batch.plot, batch.lat, batch.lon) == ("120.5", "Hongguang plot 3",
-                                                                  "44.9012", "127.1453")
+    assert (batch.quantity, batch.plot, batch.lat, batch.lon, batch.plot_region, batch.village_en) == (
+        "120.5", "Hongguang plot 3", "44.9012", "127.1453", "230184", "Hongguang village")
     assert shared.holding("coop-a", "A-2") == Decimal("120.5")
 
 
@@ -134,6 +151,32 @@ def test_ship_then_reject(shared: Shared) -> None:
     assert shared.holding("coop-a", paddy) == 50 and shared.holding("mill", paddy) == 0
 
 
+def test_issue_labels_commits_to_them_and_keeps_them_out_of_the_log(shared: Shared) -> None:
+    paddy = shared.harvest(shared.world.coop_a, "30")
+    made = new_labels(shared.world.coop_a.key, GTINS[PADDY][0], f"L{paddy}"[:20], 12)
+    receipt = shared.connect(shared.world.coop_a).issue_labels(paddy, GTINS[PADDY][0], "1", made)
+    assert_verified(shared, receipt, "label.issue")
+    body = receipt.envelope.statement.body
+    assert (body["count"], body["pack"]) == (12, "1")
+    assert all(x.serial not in receipt.envelope.statement.canonical.decode() for x in made)
+    assert shared.row(tables.labels, serial=made[5].serial).batch == paddy
+
+
+def test_void_and_sell_labels_send_their_serials_as_confidential_fields(shared: Shared) -> None:
+    paddy = shared.harvest(shared.world.coop_a, "10")
+    made = new_labels(shared.world.coop_a.key, GTINS[PADDY][0], f"L{paddy}"[:20], 3)
+    client = shared.connect(shared.world.coop_a)
+    client.issue_labels(paddy, GTINS[PADDY][0], "1", made)
+    voided = client.void_labels([made[0].serial], "misprinted")
+    sold = client.sell_labels([made[1].serial])
+    for receipt, serial in ((voided, made[0].serial), (sold, made[1].serial)):
+        assert "serials" not in receipt.envelope.statement.body
+        assert serial not in receipt.envelope.statement.canonical.decode()
+        assert disclosed(receipt)["serials"] == [serial]
+    assert shared.row(tables.labels, serial=made[0].serial).status == "void"
+    assert shared.row(tables.labels, serial=made[1].serial).status == "sold"
+
+
 def test_recall(shared: Shared) -> None:
     paddy = shared.harvest(shared.world.coop_a, "5")
     receipt = shared.connect(shared.world.regulator).recall(paddy, "pesticide residue")
@@ -146,7 +189,10 @@ def test_generic_submit(shared: Shared) -> None:
             "harvested": "2026-09-30"}
     receipt = shared.connect(shared.world.coop_b).submit("batch.register", body)
     assert_verified(shared, receipt, "batch.register")
-    assert receipt.envelope.statement.body == body
+    public = receipt.envelope.statement.body
+    assert {k: v for k, v in public.items() if k != "_sd"} == {
+        k: v for k, v in body.items() if k != "quantity"}
+    assert disclosed(receipt) == {"quantity": "10"}
 
 
 def test_submit_many_appends_a_group_in_order(shared: Shared) -> None:
@@ -154,9 +200,8 @@ def test_submit_many_appends_a_group_in_order(shared: Shared) -> None:
     receipts = shared.connect(shared.world.coop_a).submit_many([
         ("batch.register", {"batch": batch, "product": PADDY, "lot": "LA-3", "quantity": "40",
                             "harvested": "2026-10-02"}),
-        ("batch.split", {"from": batch, "into": [{"batch": f"{batch}a", "quantity": "15"}]}),
-        ("shipment.send", {"shipment": shipment, "to": "dist",
-                           "items": [{"batch": f"{batch}a", "quantity": "15"}]}),
+        drafts.batch_split(batch, {f"{batch}a": "15"}),
+        drafts.shipment_send(shipment, "dist", {f"{batch}a": "15"}),
     ])
     assert [r.seq for r in receipts] == list(range(receipts[0].seq, receipts[0].seq + 3))
     assert {r.tree_size for r in receipts} == {shared.service.log.size()}
