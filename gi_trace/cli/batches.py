@@ -1,7 +1,9 @@
 """`gi-trace batch …` and `gi-trace recall`: a producer's and a holder's batch statements.
 
 Each command signs one statement with --key on this machine, submits it, and
-returns only once its inclusion in a signed checkpoint has been verified.
+returns only once its inclusion in a signed checkpoint has been verified. Quantities,
+plots and coordinates are sealed on this machine as confidential fields (the public log
+holds their salted digests); batch ids, lots, lineage and the village stay public.
 """
 
 from __future__ import annotations
@@ -30,15 +32,22 @@ def batch() -> None:
 @click.option("--lot", required=True, help="lot number printed on labels (GS1 AI 10, ≤ 20 chars)")
 @click.option("--quantity", required=True, help="exact decimal, in the product's unit")
 @click.option("--harvested", required=True, type=DATE, help="harvest date, YYYY-MM-DD")
-@click.option("--plot", help="field or plot name")
-@click.option("--lat", help="latitude, decimal degrees")
-@click.option("--lon", help="longitude, decimal degrees")
+@click.option("--plot", help="field or plot name (confidential)")
+@click.option("--lat", help="latitude, decimal degrees (confidential)")
+@click.option("--lon", help="longitude, decimal degrees (confidential)")
+@click.option("--plot-region", help="the plot's GB/T 2260 code, e.g. 230184; it must lie in the "
+                                    "product's region (confidential)")
+@click.option("--village", nargs=2, metavar="ZH EN", default=None,
+              help="the village a shopper sees on the verdict page, in Chinese and English, "
+                   "e.g. --village 红光村 'Hongguang village' (public)")
 @friendly
 @with_client
 def register(client: Client, batch_id: str, product: str, lot: str, quantity: str,
-             harvested: datetime, plot: str | None, lat: str | None, lon: str | None) -> None:
-    report(client, [client.register_batch(batch_id, product, lot, quantity, harvested.date(),
-                                          plot=plot, lat=lat, lon=lon)])
+             harvested: datetime, plot: str | None, lat: str | None, lon: str | None,
+             plot_region: str | None, village: tuple[str, str] | None) -> None:
+    report(client, [client.register_batch(
+        batch_id, product, lot, quantity, harvested.date(), plot=plot, lat=lat, lon=lon,
+        plot_region=plot_region, village={"zh": village[0], "en": village[1]} if village else None)])
 
 
 @batch.command("split", help="Split a batch you hold into child batches (children sum to at "

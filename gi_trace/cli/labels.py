@@ -1,15 +1,20 @@
-"""`gi-trace labels issue | void | sell`: the special signs, signed on the producer's machine.
+"""`gi-trace labels issue | void | sell`: the special signs, signed on the issuer's machine.
 
 `issue` makes fresh serials, signs each label with --key (the key never leaves
-this machine), appends the label.issue statements, verifies their inclusion and
-only then writes the print-ready sheet: a label that is not in the log would scan
-as INVALID, so it is never printed.
+this machine), appends one label.issue statement per 10,000 labels -- each commits to
+its labels by a Merkle root, and the labels travel beside it, never into the public
+log -- verifies their inclusion and only then writes the print-ready sheet: a label
+that is not in the log would scan as INVALID, so it is never printed.
+
+`void` and `sell` send their serials as confidential fields (sealed on this machine by
+the disclosure policy): the log shows only their digests.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +23,16 @@ import click
 from gi_trace.cli.connect import report, with_client
 from gi_trace.cli.errors import friendly
 from gi_trace.client import Client, Receipt
-from gi_trace.client.drafts import label_issue
+from gi_trace.client.drafts import Draft, label_issue
 from gi_trace.domain.bodies import MAX_LABELS
 from gi_trace.labels import issuing
 from gi_trace.labels.issuing import DEFAULT_PER_STATEMENT, Label, new_labels
 from gi_trace.labels.printing import SignText, sheet_labels
 from gi_trace.labels.sheet import write_sheet
 
-STATEMENTS_PER_POST = 40  # ≈ 1 MB a request at 200 labels a statement
+# Labels sent in one POST: ≈ 125 bytes a label beside its statement, so ≈ 5 MB a request,
+# under the server's 8 MB default (GI_TRACE_MAX_REQUEST_BYTES).
+LABELS_PER_POST = 40_000
 
 
 @click.group(help="Issue, void and sell special-sign labels (the QR codes on GI packages).")
@@ -33,30 +40,61 @@ def labels() -> None:
     pass
 
 
-def _sign_text(client: Client, batch: dict[str, Any]) -> tuple[SignText, list[str]]:
-    product = client.get(f"/v1/products/{batch['product']}", auth=False)
-    producer = client.get(f"/v1/orgs/{client.org}", auth=False)
-    text = SignText(product["name"]["zh"], product["name"]["en"], producer["name"]["zh"],
-                    producer["name"]["en"], producer.get("uscc"))
-    return text, list(product["gtins"])
+def _sign_text(client: Client, product: dict[str, Any]) -> SignText:
+    issuer = client.get(f"/v1/orgs/{client.org}", auth=False)
+    return SignText(product["name"]["zh"], product["name"]["en"], issuer["name"]["zh"],
+                    issuer["name"]["en"], issuer.get("uscc"))
 
 
-def _issue(client: Client, batch: str, issued: Sequence[Label], size: int) -> list[Receipt]:
-    drafts = [label_issue(batch, group[0].gtin, [x.serial for x in group], [x.sig for x in group])
+def _pack(product: dict[str, Any], pack: str) -> str:
+    """The pack as given, if the product declares it (the server judges when the read does
+    not say which packs it has)."""
+    try:
+        wanted = Decimal(pack)
+    except InvalidOperation:
+        raise click.BadParameter(f"{pack!r} is not a decimal quantity", param_hint="--pack") from None
+    declared = product.get("packs")
+    if declared is not None and wanted not in {Decimal(str(p)) for p in declared}:
+        raise click.BadParameter(
+            f"{product['product']} declares packs of {', '.join(map(str, declared))} "
+            f"{product.get('unit', '')}".rstrip(), param_hint="--pack")
+    return pack
+
+
+def _posts(drafts: Sequence[Draft]) -> list[list[Draft]]:
+    """The drafts grouped into requests of at most LABELS_PER_POST labels (one at least)."""
+    posts: list[list[Draft]] = []
+    size = LABELS_PER_POST
+    for draft in drafts:
+        count = draft.body["count"]
+        if size + count > LABELS_PER_POST:
+            posts.append([])
+            size = 0
+        posts[-1].append(draft)
+        size += count
+    return posts
+
+
+def _issue(client: Client, batch: str, pack: str, issued: Sequence[Label], size: int) -> list[Receipt]:
+    drafts = [label_issue(batch, group[0].gtin, pack, group)
               for group in issuing.per_statement(issued, size)]
     receipts: list[Receipt] = []
     with click.progressbar(length=len(issued), label="appending label.issue statements",
                            file=sys.stderr) as bar:
-        for start in range(0, len(drafts), STATEMENTS_PER_POST):
-            group = drafts[start:start + STATEMENTS_PER_POST]
-            receipts.extend(client.submit_many(group))
-            bar.update(sum(len(d.body["serials"]) for d in group))
+        for post in _posts(drafts):
+            receipts.extend(client.submit_many(post) if len(post) > 1
+                            else [client.submit_draft(post[0])])
+            bar.update(sum(d.body["count"] for d in post))
     return receipts
 
 
-@labels.command("issue", help="Issue COUNT new labels for a batch you produced and write them to a "
-                              "print-ready PDF sheet (A4, 3 × 8 labels a page).")
+@labels.command("issue", help="Issue COUNT new labels, each covering one PACK of a batch you hold "
+                              "and are approved to label, and write them to a print-ready PDF "
+                              "sheet (A4, 3 × 8 labels a page). Up to 10,000 labels go in one "
+                              "statement.")
 @click.option("--batch", required=True, help="the batch the labels go on")
+@click.option("--pack", required=True,
+              help="net quantity one label covers, one of the product's packs, e.g. 5 (kg)")
 @click.option("--count", type=click.IntRange(1, 1_000_000), required=True, help="how many labels")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the PDF sheet to write (refused if it exists)")
@@ -65,28 +103,33 @@ def _issue(client: Client, batch: str, issued: Sequence[Label], size: int) -> li
               show_default=True, help="labels per label.issue statement")
 @friendly
 @with_client
-def issue(client: Client, batch: str, count: int, out: Path, gtin: str | None,
+def issue(client: Client, batch: str, pack: str, count: int, out: Path, gtin: str | None,
           per_statement: int) -> None:
     if out.exists():
         raise click.ClickException(f"{out} exists; choose another --out (labels are never "
                                    "overwritten: an old sheet may still be in use)")
     found = client.get(f"/v1/batches/{batch}")
-    text, gtins = _sign_text(client, found)
+    product = client.get(f"/v1/products/{found['product']}", auth=False)
+    pack = _pack(product, pack)
+    gtins = list(product["gtins"])
     gtin = gtin or gtins[0]
     if gtin not in gtins:
         raise click.ClickException(f"GTIN {gtin} is not one of {found['product']}'s: {', '.join(gtins)}")
+    text = _sign_text(client, product)
     made = new_labels(client.private_key, gtin, found["lot"], count)
-    receipts = _issue(client, batch, made, per_statement)
-    report(client, receipts[-1:], types=False)
+    receipts = _issue(client, batch, pack, made, per_statement)
+    report(client, receipts, types=False)
     # The Digital Link base the server resolves, which may differ from the URL used to reach it.
     base_url = client.get("/.well-known/gs1resolver", auth=False)["resolverRoot"]
     with out.open("xb") as sink:
         pages = write_sheet(sheet_labels(made, base_url, text), sink)
-    click.echo(f"{count} labels for batch {batch} (lot {found['lot']}, GTIN {gtin}) in "
-               f"{len(receipts)} statements; sheet {out}: {pages} pages")
+    statements = "1 statement" if len(receipts) == 1 else f"{len(receipts)} statements"
+    click.echo(f"{count} labels of {pack} for batch {batch} (lot {found['lot']}, GTIN {gtin}) in "
+               f"{statements}; sheet {out}: {pages} pages")
 
 
-@labels.command("void", help="Void labels you issued (misprinted, damaged, destroyed).")
+@labels.command("void", help="Void labels you issued (misprinted, damaged, destroyed). The serials "
+                             "and reason are sent as confidential fields.")
 @click.option("--serial", "serials", multiple=True, required=True, help="a serial; repeat for each")
 @click.option("--reason", help="why, e.g. misprinted")
 @friendly
@@ -95,7 +138,8 @@ def void(client: Client, serials: tuple[str, ...], reason: str | None) -> None:
     report(client, [client.void_labels(list(serials), reason)])
 
 
-@labels.command("sell", help="Record the sale of labelled packages you hold.")
+@labels.command("sell", help="Record the sale of labelled packages you hold. The serials are sent "
+                             "as confidential fields.")
 @click.option("--serial", "serials", multiple=True, required=True, help="a serial; repeat for each")
 @friendly
 @with_client

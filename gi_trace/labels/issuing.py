@@ -1,8 +1,10 @@
-"""Issuing special-sign labels, on the producer's side: fresh serials, each signed with the
-producer's key, and the label.issue statements that put them in the log.
+"""Issuing special-sign labels, on the issuer's side: fresh serials, each signed with the
+issuer's key, grouped into the label.issue statements that commit to them.
 
-The private key never leaves the producer: this runs in its client (the CLI),
-and the server only ever sees serials and signatures.
+The private key never leaves the issuer: this runs in its client (the CLI). A label.issue
+(statement v2) carries only the labels' count and `labels_root`, the RFC 6962 tree hash
+over their leaves jcs({"serial", "sig"}) in issue order; the serials and signatures travel
+beside it to the server, which keeps them out of the public log.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gi_trace.domain import label_commitment
 from gi_trace.domain.bodies import MAX_LABELS
 from gi_trace.domain.label_signature import sign_label
 from gi_trace.labels.digital_link import gtin14, label_link
 from gi_trace.labels.serials import new_serial
 
-# Labels per label.issue statement: the statement (≈ 115 bytes a label) travels whole in
-# every scan's offline proof, so a phone fetches ~23 KB rather than the ~56 KB of the maximum.
-DEFAULT_PER_STATEMENT = 200
+# Labels per label.issue statement: the statement holds a root, not the labels, so it stays
+# small however many it commits to; one statement carries as many as the log allows.
+DEFAULT_PER_STATEMENT = MAX_LABELS
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,13 @@ def new_labels(private_key: Ed25519PrivateKey, gtin: str, lot: str, count: int) 
             for serial in sorted(serials)]
 
 
+def labels_root(labels: Sequence[Label]) -> bytes:
+    """The root a label.issue of `labels` (in this order) commits to."""
+    return label_commitment.labels_root([label_commitment.Label(x.serial, x.sig) for x in labels])
+
+
 def per_statement(labels: Sequence[Label], size: int = DEFAULT_PER_STATEMENT) -> Iterator[Sequence[Label]]:
-    """`labels` cut into the groups that one label.issue statement each carries."""
+    """`labels` cut into the groups that one label.issue statement each commits to."""
     if not 1 <= size <= MAX_LABELS:
         raise ValueError(f"a label.issue statement carries 1 to {MAX_LABELS} labels, not {size}")
     for start in range(0, len(labels), size):

@@ -1,13 +1,17 @@
-"""`gi-trace labels issue | void | sell` against a live server: labels signed on the producer's
-machine, in the log before they are printed, and a sheet whose every code scans GENUINE."""
+"""`gi-trace labels issue | void | sell` against a live server: labels signed on the issuer's
+machine, committed to by one label.issue per 10,000 labels and kept out of the log, in the log
+before they are printed, and a sheet whose every code scans GENUINE."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import urllib.error
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pypdfium2
 import pytest
@@ -19,17 +23,26 @@ from gi_trace.domain import tables
 from gi_trace.labels.digital_link import parse
 from gi_trace.labels.scans import ScanPolicy
 from gi_trace.labels.verdict import Scanner
+from gi_trace.ledger import schema
 from tests.cli.client_runs import Run, assert_verified
-from tests.domain.world import GTINS, PADDY, receive, ship
+from tests.domain.world import GTINS, PADDY, approve, receive, ship
 from tests.support import Actor
 
-SUMMARY = re.compile(r"^(\d+) labels for batch (\S+) \(lot (\S+), GTIN (\d+)\) in (\d+) statements; "
-                     r"sheet (.+): (\d+) pages$", re.MULTILINE)
+SUMMARY = re.compile(r"^(\d+) labels of (\S+) for batch (\S+) \(lot (\S+), GTIN (\d+)\) in "
+                     r"(\d+) statements?; sheet (.+): (\d+) pages$", re.MULTILINE)
 
 
-def issue(run: Run, batch: str, count: int, out: Path, *extra: str) -> Result:
-    return run(run.world.coop_a, "labels", "issue", "--batch", batch, "--count", str(count),
-               "--out", str(out), *extra)
+def issue(run: Run, batch: str, count: int, out: Path, *extra: str, pack: str = "1") -> Result:
+    return run(run.world.coop_a, "labels", "issue", "--batch", batch, "--pack", pack,
+               "--count", str(count), "--out", str(out), *extra)
+
+
+def issues_of(run: Run, batch: str) -> list[dict[str, Any]]:
+    """The label.issue statements of a batch, as the public log holds them."""
+    with run.service.engine.connect() as conn:
+        rows = conn.scalars(select(schema.records.c.statement))
+        found = [json.loads(bytes(row)) for row in rows]
+    return [s for s in found if s["type"] == "label.issue" and s["body"]["batch"] == batch]
 
 
 def decoded_uris(pdf: Path) -> list[str]:
@@ -47,8 +60,10 @@ def test_issue_appends_then_prints_a_sheet_whose_codes_are_genuine(run: Run, tmp
     result = issue(run, batch, 30, out, "--per-statement", "12")
     assert_verified_summary = SUMMARY.search(result.output)
     assert result.exit_code == 0 and assert_verified_summary, result.output
-    count, _, lot, gtin, statements, _, pages = assert_verified_summary.groups()
-    assert (count, lot, gtin, statements, pages) == ("30", f"L{batch}"[:20], GTINS[PADDY][0], "3", "2")
+    count, pack, _, lot, gtin, statements, _, pages = assert_verified_summary.groups()
+    assert (count, pack, lot, gtin, statements, pages) == (
+        "30", "1", f"L{batch}"[:20], GTINS[PADDY][0], "3", "2")
+    assert [s["body"]["count"] for s in issues_of(run, batch)] == [12, 12, 6]
     lab = tables.labels.c
     with run.service.engine.connect() as conn:
         serials = set(conn.scalars(select(lab.serial).where(lab.batch == batch)))
@@ -61,13 +76,43 @@ def test_issue_appends_then_prints_a_sheet_whose_codes_are_genuine(run: Run, tmp
     assert all(scanner.scan(link, record=False).verdict == "GENUINE" for link in links[:5])
 
 
-def test_issue_refuses_more_labels_than_units_and_prints_nothing(run: Run, tmp_path: Path) -> None:
+def test_ten_thousand_labels_are_one_small_statement_that_keeps_them_out_of_the_log(
+        run: Run, tmp_path: Path) -> None:
+    used = run.shared.row(tables.approvals, product=PADDY, producer="coop-a").used
+    run.service.log.append([approve(run.world.regulator, PADDY, "coop-a",
+                                    str(Decimal(used) + 20_000))])
+    batch = run.shared.harvest(run.world.coop_a, "10000")
+    out = tmp_path / "sheet.pdf"
+    result = issue(run, batch, 10_000, out)
+    summary = SUMMARY.search(result.output)
+    assert result.exit_code == 0 and summary, result.output
+    assert summary.group(6) == "1" and summary.group(8) == "417"
+    (statement,) = issues_of(run, batch)
+    assert statement["body"]["count"] == 10_000
+    assert len(json.dumps(statement)) < 1000
+    lab = tables.labels.c
+    with run.service.engine.connect() as conn:
+        serials = list(conn.scalars(select(lab.serial).where(lab.batch == batch)))
+        logged = b"".join(bytes(r) for r in conn.scalars(select(schema.records.c.statement)))
+    assert len(serials) == 10_000
+    assert not any(serial.encode() in logged for serial in serials[:200])
+
+
+def test_issue_refuses_more_labels_than_the_goods_and_prints_nothing(run: Run,
+                                                                     tmp_path: Path) -> None:
     batch = run.shared.harvest(run.world.coop_a, "10")
     out = tmp_path / "sheet.pdf"
-    result = issue(run, batch, 11, out)
-    assert result.exit_code != 0
-    assert "labels-exceed-units" in result.output or "units" in result.output
-    assert not out.exists()
+    result = issue(run, batch, 3, out, pack="25")
+    assert result.exit_code != 0 and re.search(r"HTTP 4\d\d", result.output), result.output
+    assert not out.exists() and issues_of(run, batch) == []
+
+
+def test_issue_refuses_a_pack_the_product_does_not_declare(run: Run, tmp_path: Path) -> None:
+    batch = run.shared.harvest(run.world.coop_a, "10")
+    out = tmp_path / "sheet.pdf"
+    result = issue(run, batch, 1, out, pack="3")
+    assert result.exit_code != 0 and "pack" in result.output
+    assert not out.exists() and issues_of(run, batch) == []
 
 
 def test_issue_never_overwrites_a_sheet(run: Run, tmp_path: Path) -> None:
