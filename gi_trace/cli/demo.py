@@ -25,7 +25,7 @@ from gi_trace.labels.issuing import Label, new_labels
 from gi_trace.ledger import keys
 from gi_trace.ledger.errors import LedgerError
 from gi_trace.ledger.genesis import save_genesis
-from gi_trace.ledger.statement import Envelope, draft
+from gi_trace.ledger.statement import Envelope
 from gi_trace.service import Service, initialize, open_service
 from gi_trace.settings import Settings
 
@@ -58,12 +58,12 @@ def demo_keys(keys_dir: Path) -> dict[str, Ed25519PrivateKey]:
 def genesis(keys_dir: Path) -> Envelope:
     """The GI authority's self-signed registration: the demo's trust root."""
     regulator = demo_key(keys_dir, REGULATOR.org)
-    kind, body = REGULATOR.register([regulator])
-    return draft(kind, REGULATOR.org, regulator, body)
+    return REGULATOR.register([regulator]).sign(REGULATOR.org, regulator)
 
 
 def sign_story(steps: list[Step], secret: dict[str, Ed25519PrivateKey]) -> list[Envelope]:
-    return [draft(step.draft.type, step.actor, secret[step.actor], step.draft.body) for step in steps]
+    """Each step as a v2 statement of its actor, sealed as the disclosure policy says."""
+    return [step.draft.sign(step.actor, secret[step.actor]) for step in steps]
 
 
 def load(service: Service, keys_dir: Path, labels: DemoLabels | None = None) -> list[Step]:

@@ -2,16 +2,20 @@
 
 Wuchang rice is a Chinese geographical indication of Wuchang, Heilongjiang
 (GB/T 2260 code 230184). The GI authority registers the paddy and the milled
-rice, with milling declared at a yield of at most 70 %; three growers in
-Wuchang are approved with a yearly quota, a fourth farm outside the protected
-region is registered but never approved. Harvests are split, shipped to a mill,
-milled, shipped on through a Harbin distributor to two Beijing retailers; one
-delivery is rejected at the mill, one is still in transit, and the authority
-recalls one harvest after a failed residue test, which reaches the rice on both
-retailers' shelves.
+rice (in 2.5 kg and 5 kg bags), with milling declared at a yield of at most 70 %;
+three growers in Wuchang are approved for the paddy with a yearly quota, a fourth
+farm outside the protected region is registered but never approved. The Jinhe mill
+in Wuchang is approved as the special-sign user of the milled rice: it prints the
+labels on the bags it fills, while it holds the rice, within what the harvests can
+yield. Harvests are split, shipped to the mill, milled, bagged and labelled, shipped
+on through a Harbin distributor to two Beijing retailers; one delivery is rejected at
+the mill, one pallet is still in transit, and the authority recalls one harvest after
+a failed residue test, which reaches the rice on both retailers' shelves.
 
-Every body is built by gi_trace.client.drafts, the same code the client uses.
-All ids, codes and names are invented; the codes carry valid check digits.
+Every body is built by gi_trace.client.drafts, the same code the client uses, and
+signed as v2 statements whose confidential fields (quantities, plots, shipments,
+serials) are sealed by the disclosure policy. All ids, codes and names are invented;
+the codes carry valid check characters (GTIN, SSCC, GB 11714 and GB 32100).
 """
 
 from __future__ import annotations
@@ -23,11 +27,10 @@ from datetime import date
 from gi_trace.client import drafts
 from gi_trace.client.drafts import Draft, PublicKey
 from gi_trace.domain.gs1 import check_digit
+from gi_trace.domain.uscc import check_character
 from gi_trace.labels.issuing import Label
 from gi_trace.ledger.encoding import b64url_decode
 from gi_trace.ledger.keys import key_id
-
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
 
 
 def gtin14(first13: str) -> str:
@@ -41,9 +44,8 @@ def uscc(kind: str, region: str, org_code: str) -> str:
     GB 11714 on the 8-digit organisation code, then GB 32100 on the 17 characters."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
     check = 11 - sum(int(c, 36) * w for c, w in zip(org_code, weights, strict=True)) % 11
-    body = kind + region + org_code + {10: "X", 11: "0"}.get(check, str(check))
-    total = sum(_USCC_CHARS.index(c) * pow(3, i, 31) for i, c in enumerate(body))
-    return body + _USCC_CHARS[(31 - total % 31) % 31]
+    first17 = kind + region + org_code + {10: "X", 11: "0"}.get(check, str(check))
+    return first17 + check_character(first17)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ PADDY, RICE = "wuchang-rice-paddy", "wuchang-rice"
 REGION = {"zh": "黑龙江省五常市", "en": "Wuchang, Heilongjiang"}
 PADDY_GTIN = gtin14("0697123450010")  # bulk paddy, by the kg
 RICE_GTINS = (gtin14("0697123450027"), gtin14("0697123450034"))  # 5 kg and 2.5 kg bags
+RICE_PACKS = ("2.5", "5")  # kg of milled rice one label may cover: the bags
+PADDY_PACKS = ("25", "50")  # kg sacks of paddy, for a grower that sells it labelled
 
 
 @dataclass(frozen=True)
@@ -147,33 +151,41 @@ def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
     # The GI products: milled rice first, then the paddy that declares milling into it.
     s.by(REGULATOR, drafts.product_register(
         RICE, {"zh": "五常大米", "en": "Wuchang rice"}, region_name=REGION, region_codes=[WUCHANG],
-        unit="kg", gtins=RICE_GTINS), "register the GI product Wuchang rice (milled)")
+        unit="kg", gtins=RICE_GTINS, packs=RICE_PACKS),
+        "register the GI product Wuchang rice (milled), in 2.5 kg and 5 kg bags")
     s.by(REGULATOR, drafts.product_register(
         PADDY, {"zh": "五常大米（稻谷）", "en": "Wuchang rice (paddy)"}, region_name=REGION,
-        region_codes=[WUCHANG], unit="kg", gtins=[PADDY_GTIN],
+        region_codes=[WUCHANG], unit="kg", gtins=[PADDY_GTIN], packs=PADDY_PACKS,
         processes={"milling": (RICE, "0.70")}), "register the paddy, milling yield at most 0.70")
     for grower, quota in ((MINLE, "60000"), (LONGFENG, "30000"), (LALIN, "40000")):
         s.by(REGULATOR, drafts.producer_approve(PADDY, grower.org, year, quota),
              f"approve {grower.en} for {year}: {quota} kg")
+    # Labels are approved by the year they are printed in (the statement's date).
+    s.by(REGULATOR, drafts.producer_approve(RICE, MILL.org, today.year, "25000"),
+         f"approve the Jinhe mill to print the special sign on its rice bags in {today.year}")
 
-    # Harvests.
+    # Harvests: plots and quantities are confidential; the village is what a shopper sees.
     minle1, minle2 = f"minle-{year}-001", f"minle-{year}-002"
     longfeng1, lalin1 = f"longfeng-{year}-001", f"lalin-{year}-001"
     s.by(MINLE, drafts.batch_register(
         minle1, PADDY, f"MINLE{year}-01", "24000", day(9, 28),
-        plot="民乐乡红光村3号地块 Hongguang village plot 3", lat="44.9012", lon="127.1453"),
+        plot="民乐乡红光村3号地块 Hongguang village plot 3", lat="44.9012", lon="127.1453",
+        plot_region=WUCHANG, village={"zh": "五常市民乐乡红光村", "en": "Hongguang village, Minle"}),
         "Minle harvests 24 t of Daohuaxiang No. 2 paddy")
     s.by(MINLE, drafts.batch_register(
         minle2, PADDY, f"MINLE{year}-02", "18000", day(10, 3),
-        plot="民乐乡朝阳村7号地块 Chaoyang village plot 7", lat="44.8876", lon="127.1688"),
+        plot="民乐乡朝阳村7号地块 Chaoyang village plot 7", lat="44.8876", lon="127.1688",
+        plot_region=WUCHANG, village={"zh": "五常市民乐乡朝阳村", "en": "Chaoyang village, Minle"}),
         "Minle harvests another 18 t")
     s.by(LONGFENG, drafts.batch_register(
         longfeng1, PADDY, f"LFS{year}-01", "15000", day(9, 30),
-        plot="龙凤山镇乐园村 Leyuan village", lat="44.7342", lon="127.5291"),
+        plot="龙凤山镇乐园村 Leyuan village", lat="44.7342", lon="127.5291",
+        plot_region=WUCHANG, village={"zh": "五常市龙凤山镇乐园村", "en": "Leyuan village, Longfengshan"}),
         "Longfengshan harvests 15 t")
     s.by(LALIN, drafts.batch_register(
         lalin1, PADDY, f"LALIN{year}-01", "20000", day(10, 2),
-        plot="拉林河东岸 east bank of the Lalin river", lat="45.0128", lon="126.9877"),
+        plot="拉林河东岸 east bank of the Lalin river", lat="45.0128", lon="126.9877",
+        plot_region=WUCHANG, village={"zh": "五常市拉林满族镇", "en": "Lalin"}),
         "Lalin harvests 20 t")
 
     s.by(MINLE, drafts.batch_split(minle1, {f"{minle1}-a": "14000", f"{minle1}-b": "10000"}),
@@ -203,18 +215,29 @@ def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
                                     "10050"),
          "the mill mills Longfengshan's 15 t into 10.05 t of rice (67 %)")
 
-    # On to Harbin, then Beijing.
+    # Special signs: the mill, approved for the rice, labels the bags it fills while it holds
+    # them; one statement commits to each run of labels by its Merkle root.
+    bags_5kg = list(sign_labels(MILL.org, RICE_GTINS[0], f"JH{year}-1001", 24))
+    s.by(MILL, drafts.label_issue(rice1, RICE_GTINS[0], "5", bags_5kg),
+         "the mill issues 24 special-sign labels for 5 kg bags of Minle's rice")
+    s.by(MILL, drafts.label_void([bags_5kg[0].serial], "misprinted, destroyed"),
+         "the mill voids a misprinted label")
+    bags_2_5kg = list(sign_labels(MILL.org, RICE_GTINS[1], f"JH{year}-1002", 12))
+    s.by(MILL, drafts.label_issue(rice2, RICE_GTINS[1], "2.5", bags_2_5kg),
+         "the mill issues 12 labels for 2.5 kg bags of Longfengshan's rice")
+
+    # On to Harbin (the labelled bags travel first), then Beijing.
     s.by(MILL, drafts.shipment_send(f"ship-jinhe-harbin-{year}-01", DISTRIBUTOR.org,
                                     {rice1: "20000", rice2: "10000"}),
-         "the mill ships 30 t of milled rice to the Harbin distributor")
+         "the mill ships 30 t of milled rice, the labelled bags among it, to the Harbin distributor")
     s.by(DISTRIBUTOR, drafts.shipment_receive(f"ship-jinhe-harbin-{year}-01"),
          "the distributor receives it")
-    s.by(DISTRIBUTOR, drafts.batch_split(rice1, {f"{rice1}-wm": "8000", f"{rice1}-hm": "6000"}),
-         "the distributor splits a lot for the two Beijing retailers")
+    s.by(DISTRIBUTOR, drafts.batch_split(rice1, {f"{rice1}-hm": "6000"}),
+         "the distributor splits off 6 t of a lot for Hema (the labelled bags stay in the lot)")
     for shipment, to, items, what in (
-            (f"ship-harbin-wumart-{year}-01", WUMART, {f"{rice1}-wm": "8000"}, "8 t to Wumart"),
+            (f"ship-harbin-wumart-{year}-01", WUMART, {rice1: "8000"}, "8 t with the 5 kg bags to Wumart"),
             (f"ship-harbin-hema-{year}-01", HEMA, {f"{rice1}-hm": "6000"}, "6 t to Hema"),
-            (f"ship-harbin-wumart-{year}-02", WUMART, {rice2: "5000"}, "5 t to Wumart"),
+            (f"ship-harbin-wumart-{year}-02", WUMART, {rice2: "5000"}, "5 t with the 2.5 kg bags to Wumart"),
             (f"ship-harbin-hema-{year}-02", HEMA, {rice2: "5000"}, "5 t to Hema")):
         s.by(DISTRIBUTOR, drafts.shipment_send(shipment, to.org, items), f"the distributor ships {what}")
         s.by(to, drafts.shipment_receive(shipment), f"{to.en} receives it")
@@ -224,20 +247,9 @@ def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
                                            sscc=sscc(year)),
          "the distributor ships 3 t more to Hema, SSCC on the pallet: still in transit (pending)")
 
-    # Special signs: each approved producer signs the labels of the rice milled from its paddy.
-    wumart_bags = list(sign_labels(MINLE.org, RICE_GTINS[0], f"JH{year}-1001", 24))
-    s.by(MINLE, drafts.label_issue(f"{rice1}-wm", RICE_GTINS[0], [x.serial for x in wumart_bags],
-                                   [x.sig for x in wumart_bags]),
-         "Minle issues 24 special-sign labels for the 5 kg bags at Wumart")
-    s.by(MINLE, drafts.label_void([wumart_bags[0].serial], "misprinted, destroyed"),
-         "Minle voids a misprinted label")
-    s.by(WUMART, drafts.label_sell([x.serial for x in wumart_bags[1:3]]), "Wumart sells two bags")
-    longfeng_bags = list(sign_labels(LONGFENG.org, RICE_GTINS[1], f"JH{year}-1002", 12))
-    s.by(LONGFENG, drafts.label_issue(rice2, RICE_GTINS[1], [x.serial for x in longfeng_bags],
-                                      [x.sig for x in longfeng_bags]),
-         "Longfengshan issues 12 labels for its 2.5 kg bags")
-    labels.voided, labels.sold = wumart_bags[:1], wumart_bags[1:3]
-    labels.on_shelf, labels.recalled = wumart_bags[3:], longfeng_bags
+    s.by(WUMART, drafts.label_sell([x.serial for x in bags_5kg[1:3]]), "Wumart sells two bags")
+    labels.voided, labels.sold = bags_5kg[:1], bags_5kg[1:3]
+    labels.on_shelf, labels.recalled = bags_5kg[3:], bags_2_5kg
 
     s.by(WUMART, drafts.key_revoke(WUMART.org, _key_id(keys[SCANNER]), reason="device lost"),
          "Wumart revokes the lost scanner's key")

@@ -1,4 +1,7 @@
-"""`gi-trace demo`: a realistic Wuchang rice season that loads fast, once, whole, and audits."""
+"""`gi-trace demo`: a realistic Wuchang rice season that loads fast, once, whole, and audits --
+as v2 statements lawful under the rules of statement v2: packs, special-sign users approved
+per product inside the region, labels printed by the mill while it holds the rice, within
+what the harvests can yield, with valid USCC check characters."""
 
 from __future__ import annotations
 
@@ -21,9 +24,11 @@ from gi_trace.cli import demo as demo_module
 from gi_trace.cli import demo_chain
 from gi_trace.cli.demo_chain import (
     HEMA,
+    MILL,
     PADDY,
     RICE,
     SHUANGCHENG,
+    WUCHANG,
     WUMART,
     Step,
     harvest_season,
@@ -33,12 +38,19 @@ from gi_trace.cli.main import cli
 from gi_trace.client import drafts
 from gi_trace.domain import tables
 from gi_trace.domain.bodies import USCC_PATTERN
+from gi_trace.domain.disclosure_policy import CONFIDENTIAL
 from gi_trace.domain.gs1 import valid_check_digit
+from gi_trace.domain.regions import inside
+from gi_trace.domain.uscc import valid_uscc
+from gi_trace.labels.digital_link import parse
+from gi_trace.ledger import schema
 from gi_trace.service import operator_signer
 from gi_trace.settings import Settings
 from tests.live_server import live_server
+from tests.vectors import vectors_dir
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+VECTORS = vectors_dir() / "gi-trace-v2" / "v2_vectors.json"
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,31 @@ def test_the_demo_loads_in_under_30_seconds_and_the_audit_passes(loaded: Demo) -
     assert audit.output.startswith("OK: ")
 
 
+def test_the_demo_audits_as_the_public_sees_it_too(loaded: Demo) -> None:
+    audit = CliRunner(env=loaded.env).invoke(cli, ["audit", "verify", "--public", "--db",
+                                                   loaded.env["GI_TRACE_DATABASE_URL"]])
+    assert audit.exit_code == 0, audit.output
+    assert audit.output.startswith("OK: ")
+
+
+def records(loaded: Demo) -> list[dict[str, Any]]:
+    """The signed statements of the log, in order, as the public reads them."""
+    return [json.loads(bytes(row.statement)) for row in loaded.rows(schema.records)]
+
+
+def test_every_statement_after_the_genesis_is_v2_with_its_confidential_fields_sealed(
+        loaded: Demo) -> None:
+    statements = records(loaded)
+    assert {s["v"] for s in statements[1:]} == {2}
+    for statement in statements:
+        hidden = CONFIDENTIAL[statement["type"]]
+        assert not hidden & statement["body"].keys(), statement
+    sealed = [s for s in statements if "_sd" in s["body"]]
+    assert {s["type"] for s in sealed} >= {"batch.register", "batch.split", "batch.process",
+                                           "shipment.send", "shipment.receive", "label.void",
+                                           "label.sell"}
+
+
 def test_the_demo_loads_only_once(loaded: Demo) -> None:
     before = len(loaded.rows(tables.batch_events))
     again = CliRunner(env=loaded.env).invoke(cli, ["demo", "--keys-dir", str(loaded.keys_dir)])
@@ -95,16 +132,20 @@ def test_every_name_is_bilingual_and_every_code_is_valid(loaded: Demo) -> None:
     for row in [*loaded.rows(tables.orgs), *loaded.rows(tables.products)]:
         assert CJK.search(row.name_zh) and row.name_en.isascii(), row
     for row in loaded.rows(tables.orgs):
-        assert re.fullmatch(USCC_PATTERN, row.uscc)
+        assert re.fullmatch(USCC_PATTERN, row.uscc) and valid_uscc(row.uscc), row.uscc
     assert uscc("91", "350100", "M000100Y") == "91350100M000100Y43"  # GB 32100's own example
+    vectors = json.loads(VECTORS.read_text(encoding="utf-8"))["uscc"]["valid"]
+    assert uscc("93", "230184", "MA1B2C3D") in vectors  # Minle's code, as the v2 vectors have it
     gtins = loaded.rows(tables.gtins)
     assert {g.product for g in gtins} == {PADDY, RICE} and len(gtins) == 3
     assert all(valid_check_digit(g.gtin) for g in gtins)
 
 
-def test_the_gi_products_declare_milling_under_a_yield(loaded: Demo) -> None:
+def test_the_gi_products_declare_milling_under_a_yield_and_their_packs(loaded: Demo) -> None:
     products = {p.product: p for p in loaded.rows(tables.products)}
     assert json.loads(products[PADDY].processes) == {"milling": {"to": RICE, "max_yield": "0.7"}}
+    assert json.loads(products[RICE].packs) == ["2.5", "5"]
+    assert json.loads(products[PADDY].packs)
     assert {p.unit for p in products.values()} == {"kg"}
     assert all(json.loads(p.region_codes) == ["230184"] for p in products.values())
     lineage = [edge for edge in loaded.rows(tables.lineage) if edge.kind == "process"]
@@ -114,17 +155,62 @@ def test_the_gi_products_declare_milling_under_a_yield(loaded: Demo) -> None:
         assert Decimal(batches[output].quantity) <= used * Decimal("0.70")
 
 
-def test_three_growers_are_approved_and_the_fourth_is_not(loaded: Demo) -> None:
+def test_three_growers_and_the_mill_are_approved_inside_the_region_and_the_fourth_is_not(
+        loaded: Demo) -> None:
     approvals = loaded.rows(tables.approvals)
-    assert sorted(a.producer for a in approvals) == ["lalin-coop", "longfeng-farm", "minle-coop"]
+    assert sorted((a.product, a.producer) for a in approvals) == [
+        (RICE, MILL.org), (PADDY, "lalin-coop"), (PADDY, "longfeng-farm"), (PADDY, "minle-coop")]
     assert all(Decimal(a.used) <= Decimal(a.quota) for a in approvals)
-    roles = {o.org: json.loads(o.roles) for o in loaded.rows(tables.orgs)}
-    assert roles[SHUANGCHENG.org] == ["producer"]
+    orgs = {o.org: o for o in loaded.rows(tables.orgs)}
+    assert all(inside(orgs[a.producer].region, [WUCHANG]) for a in approvals)
+    roles = {org: json.loads(o.roles) for org, o in orgs.items()}
+    assert roles[SHUANGCHENG.org] == ["producer"] and roles[MILL.org] == ["processor"]
+    assert not inside(orgs[SHUANGCHENG.org].region, [WUCHANG])
     assert sorted(r[0] for r in roles.values()) == sorted(
         ["regulator", "producer", "producer", "producer", "producer", "processor", "distributor",
          "retailer", "retailer"])
     retailers = [o for o in loaded.rows(tables.orgs) if json.loads(o.roles) == ["retailer"]]
     assert {o.region[:2] for o in retailers} == {"11"}  # Beijing
+
+
+def test_every_harvest_shows_its_village_and_lies_in_the_region(loaded: Demo) -> None:
+    harvests = [b for b in loaded.rows(tables.batches) if b.origin == "register"]
+    assert len(harvests) == 4
+    for harvest in harvests:
+        assert CJK.search(harvest.village_zh) and harvest.village_en.isascii()
+        assert harvest.plot_region == WUCHANG and date.fromisoformat(harvest.harvested) <= date.today()
+
+
+def test_the_mill_labels_the_bags_while_it_holds_the_rice_in_one_statement_a_run(
+        loaded: Demo) -> None:
+    statements = records(loaded)
+    issues = [(seq, s) for seq, s in enumerate(statements) if s["type"] == "label.issue"]
+    assert [(s["actor"], s["body"]["pack"], s["body"]["count"]) for _, s in issues] == [
+        (MILL.org, "5", 24), (MILL.org, "2.5", 12)]
+    shipped = next(seq for seq, s in enumerate(statements)
+                   if s["type"] == "shipment.send" and s["actor"] == MILL.org)
+    assert all(seq < shipped for seq, _ in issues)  # printed before the rice left the mill
+    labels = loaded.rows(tables.labels)
+    assert len(labels) == 36 and {x.issuer for x in labels} == {MILL.org}
+    logged = b"".join(bytes(r.statement) for r in loaded.rows(schema.records))
+    assert not any(x.serial.encode() in logged or x.sig.encode() in logged for x in labels)
+    # Within mass balance: what the labels cover is a sliver of what the harvests could yield.
+    covered = sum(Decimal(s["body"]["pack"]) * s["body"]["count"] for _, s in issues)
+    assert covered == Decimal(150)
+
+
+def test_the_demo_prints_a_genuine_a_sold_a_voided_and_a_recalled_label(loaded: Demo) -> None:
+    shown = dict(re.findall(r"^  ([^:]+): (http\S+)$", loaded.output, re.MULTILINE))
+    assert set(shown) == {"genuine, on the shelf", "sold", "voided by the producer",
+                          "recalled batch"}
+    status = {x.serial: x.status for x in loaded.rows(tables.labels)}
+    serials = {what: parse(uri).serial for what, uri in shown.items()}
+    assert status[serials["genuine, on the shelf"]] == "issued"
+    assert status[serials["sold"]] == "sold" and status[serials["voided by the producer"]] == "void"
+    recalled = {b.lot for b in loaded.rows(tables.batches) if b.recalled}
+    assert parse(shown["recalled batch"]).lot in recalled
+    listed = (loaded.keys_dir.parent / "demo-labels.txt").read_text(encoding="utf-8")
+    assert all(uri in listed for uri in shown.values())
 
 
 def test_the_season_has_shipments_received_rejected_and_in_transit(loaded: Demo) -> None:
