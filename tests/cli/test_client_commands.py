@@ -5,22 +5,87 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from gi_trace.cli.main import cli
-from gi_trace.ledger import keys
+from gi_trace.client.drafts import label_issue
+from gi_trace.domain import tables
+from gi_trace.labels.issuing import new_labels
+from gi_trace.ledger import keys, schema
 from gi_trace.ledger.note import NoteSigner
 from tests.cli.client_runs import VERIFIED, Run, assert_verified
-from tests.domain.world import PADDY, receive, ship
+from tests.domain.world import GTINS, PADDY, receive, ship
+
+
+def logged(run: Run, seq: int) -> dict[str, Any]:
+    """The statement at `seq` as the public log holds it."""
+    row = run.shared.row(schema.records, seq=seq)
+    statement: dict[str, Any] = json.loads(bytes(row.statement))
+    return statement
 
 
 def test_batch_register(run: Run) -> None:
-    result = run(run.world.coop_a, "batch", "register", "--batch", run.shared.unique("A"),
+    batch = run.shared.unique("village")
+    result = run(run.world.coop_a, "batch", "register", "--batch", batch,
                  "--product", PADDY, "--lot", "MINLE2026-02", "--quantity", "120.5",
                  "--harvested", "2026-10-01", "--plot", "Hongguang plot 3", "--lat", "44.9012",
-                 "--lon", "127.1453")
-    assert_verified(result, run.service, "batch.register")
+                 "--lon", "127.1453", "--plot-region", "230184",
+                 "--village", "红光村", "Hongguang village")
+    body = logged(run, assert_verified(result, run.service, "batch.register"))["body"]
+    assert body["village"] == {"zh": "红光村", "en": "Hongguang village"}
+    assert "quantity" not in body and "origin" not in body and len(body["_sd"]) == 2
+    row = run.shared.row(tables.batches, batch=batch)
+    assert (row.quantity, row.plot_region, row.village_zh) == ("120.5", "230184", "红光村")
+
+
+def test_batch_register_refuses_a_plot_outside_the_region(run: Run) -> None:
+    size = run.service.log.size()
+    result = run(run.world.coop_a, "batch", "register", "--batch", run.shared.unique("outside"),
+                 "--product", PADDY, "--lot", "L", "--quantity", "1", "--harvested", "2026-10-01",
+                 "--plot-region", "230113")
+    assert result.exit_code == 1 and "body.origin.region" in result.output, result.output
+    assert run.service.log.size() == size
+
+
+def test_sign_then_submit_a_v2_statement_with_its_disclosures(run: Run) -> None:
+    paddy, shipment = run.shared.harvest(run.world.coop_a, "20"), run.shared.unique("S")
+    statement = run.tmp / f"{shipment}.json"
+    items = [{"batch": paddy, "quantity": "20"}]
+    statement.write_text(json.dumps({"type": "shipment.send", "actor": "coop-a", "body": {
+        "shipment": shipment, "to": "mill", "items": items}}))
+    signed = run.runner.invoke(cli, ["sign", "--key", str(run.key_file(run.world.coop_a)),
+                                     str(statement)])
+    assert signed.exit_code == 0, signed.output
+    envelope = json.loads(signed.output)
+    assert set(envelope["statement"]["body"]) == {"_sd"}
+    assert {name: value for _, name, value in envelope["disclosures"]} == {
+        "shipment": shipment, "to": "mill", "items": items}
+    path = run.tmp / f"{shipment}-envelope.json"
+    path.write_text(signed.output)
+    submitted = run.runner.invoke(cli, ["submit", "--url", run.url, "--log-key",
+                                        run.service.log.signer.vkey(), str(path)])
+    assert submitted.exit_code == 0, submitted.output
+    assert run.shared.row(tables.shipments, shipment=shipment).receiver == "mill"
+
+
+def test_sign_then_submit_a_label_issue_with_its_labels_beside_it(run: Run) -> None:
+    paddy = run.shared.harvest(run.world.coop_a, "5")
+    made = new_labels(run.world.coop_a.key, GTINS[PADDY][0], f"L{paddy}"[:20], 4)
+    draft = label_issue(paddy, GTINS[PADDY][0], "1", made)
+    statement = run.tmp / f"{paddy}.json"
+    statement.write_text(json.dumps({"type": "label.issue", "actor": "coop-a", "body": draft.body,
+                                     "labels": [{"serial": x.serial, "sig": x.sig} for x in made]}))
+    signed = run.runner.invoke(cli, ["sign", "--key", str(run.key_file(run.world.coop_a)),
+                                     str(statement)])
+    assert signed.exit_code == 0, signed.output
+    path = run.tmp / f"{paddy}-envelope.json"
+    path.write_text(signed.output)
+    submitted = run.runner.invoke(cli, ["submit", "--url", run.url, "--log-key",
+                                        run.service.log.signer.vkey(), str(path)])
+    assert submitted.exit_code == 0, submitted.output
+    assert run.shared.row(tables.labels, serial=made[3].serial).batch == paddy
 
 
 def test_batch_split(run: Run) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import rfc8785
 from click.testing import CliRunner
 
 from gi_trace.cli.main import cli
@@ -68,17 +71,46 @@ def test_sign_fills_in_and_signs(runner: CliRunner, tmp_path: Path, regulator: A
     envelope = Envelope.from_dict(json.loads(result.output))
     assert (envelope.statement.type, envelope.statement.actor, envelope.statement.body) == (
         "key.add", "cnipa", body)
-    assert envelope.statement.key == regulator.key_id
+    assert envelope.statement.key == regulator.key_id and envelope.statement.v == 2
     assert keys.verify(keys.public_bytes(regulator.key), envelope.statement.signing_input(),
                        envelope.signature)
+
+
+def test_sign_seals_the_confidential_fields_with_fresh_salts(runner: CliRunner, tmp_path: Path,
+                                                              regulator: Actor) -> None:
+    key = write_key(regulator, tmp_path / "cnipa.pem")
+    body = {"batch": "b-1", "product": "wuchang-rice-paddy", "lot": "L1", "quantity": "24000",
+            "harvested": "2026-09-28", "origin": {"plot": "plot 3", "region": "230184"},
+            "village": {"zh": "红光村", "en": "Hongguang village"}}
+    statement = {"type": "batch.register", "actor": "cnipa", "ts": "2026-11-24T08:00:00Z",
+                 "nonce": "wIwOFNPcHRgI8jA9lFU6JQ", "body": body}
+    sent = [json.loads(runner.invoke(cli, ["sign", "--key", str(key)],
+                                      input=json.dumps(statement)).output) for _ in range(2)]
+    for envelope in sent:
+        public = envelope["statement"]["body"]
+        assert {k: v for k, v in public.items() if k != "_sd"} == {
+            k: v for k, v in body.items() if k not in ("quantity", "origin")}
+        assert {name: value for _, name, value in envelope["disclosures"]} == {
+            "quantity": "24000", "origin": body["origin"]}
+        # DESIGN.md's digest, computed with hashlib and rfc8785 rather than the project's code.
+        assert public["_sd"] == sorted(
+            base64.urlsafe_b64encode(hashlib.sha256(b"gi-trace/v2/disclosure\n"
+                                                    + rfc8785.dumps(d)).digest()).rstrip(b"=").decode()
+            for d in envelope["disclosures"])
+        assert envelope["statement"]["ts"] == "2026-11-24T08:00:00Z"
+    assert sent[0]["disclosures"][0][0] != sent[1]["disclosures"][0][0]  # a fresh salt each time
 
 
 @pytest.mark.parametrize(("statement", "message"), [
     ({"type": "key.add", "actor": "cnipa"}, "statement.body"),
     ({"type": "key.add", "actor": "cnipa", "body": {}, "colour": "red"}, "unknown field"),
     ({"type": "key.add", "actor": "cnipa", "body": {}, "key": "00" * 32}, "statement.key"),
+    ({"type": "key.add", "actor": "cnipa", "body": {}, "v": 1}, "statement.v"),
+    ({"type": "no.such", "actor": "cnipa", "body": {}}, "statement.type"),
+    ({"type": "label.void", "actor": "cnipa", "body": {"_sd": ["x"]}}, "in full"),
     ([1, 2], "JSON object"),
-], ids=["missing-body", "unknown-field", "key-of-another", "not-an-object"])
+], ids=["missing-body", "unknown-field", "key-of-another", "v1", "unknown-type", "already-sealed",
+        "not-an-object"])
 def test_sign_refuses_bad_statements_clearly(runner: CliRunner, tmp_path: Path, regulator: Actor,
                                              statement: object, message: str) -> None:
     key = write_key(regulator, tmp_path / "cnipa.pem")
