@@ -2,7 +2,8 @@
 
 A product (GTIN): its GI name, region, unit, and the producers approved for it
 (approvals are public already). A lot (GTIN + lot): the product, the lot, who
-produced it, when it was harvested and whether it is recalled, and why. What a
+produced it, when it was harvested (for a milled or merged lot, the dates of the
+harvests it descends from) and whether it is recalled, and why. What a
 lot holds, who holds it and whom it was sold to are trade secrets: that journey
 is for the parties to the batch (`/v1/batches`, EPCIS), and a label's own page
 shows the public part of it.
@@ -22,6 +23,8 @@ from gi_trace.domain import tables
 from gi_trace.domain.queries import approvals, batches, products
 from gi_trace.domain.queries.paging import MAX_LIMIT
 from gi_trace.domain.queries.products import Name, Product
+
+from .lineage import root_harvests
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,14 @@ def lot_facts(conn: Connection, gtin: str, lot: str) -> LotFacts | None:
     if not found:
         return None
     names = _names(conn, {b.producer for b in found})
+    # A milled or merged lot has no harvest date of its own: its harvests' dates are shown.
+    harvests = root_harvests(conn, [b.batch for b in found])
     origins = []
     for producer in sorted({b.producer for b in found}):
         mine = [b for b in found if b.producer == producer]
         origins.append(LotOrigin(
-            producer, names.get(producer), sorted({b.harvested for b in mine if b.harvested}),
+            producer, names.get(producer),
+            sorted({h.harvested for b in mine for h in harvests[b.batch] if h.harvested}),
             any(b.recalled for b in mine), sorted({b.recall_reason for b in mine if b.recall_reason})))
     return LotFacts(gtin, lot, product, origins, _root(found))
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from gi_trace.labels.resolver import LINKSET_TYPE, PIP, TRACEABILITY, VERIFICATION
 from tests.api.helpers import PROBLEM
-from tests.api.reads.world import PADDY, World
+from tests.api.reads.world import PADDY, RICE, World
 
 GTIN = PADDY["gtins"][0]  # 14 digits with a leading zero: also a GTIN-13
 BASE = "https://gi.example"
@@ -145,6 +145,13 @@ def test_the_lot_as_json_holds_public_facts_only(client: FlaskClient) -> None:
     text = str(body)
     for secret in ("5000", "3000", "wuchang-mill", "retailer-bj", "Longfeng", "44.93"):
         assert secret not in text  # quantities, holders, buyers and the plot stay with the parties
+
+
+def test_a_milled_lot_shows_the_harvest_date_of_its_paddy(client: FlaskClient) -> None:
+    rice_gtin = RICE["gtins"][0]
+    body = get_json(client, f"/01/{rice_gtin}/10/R2025A")
+    assert [o["harvested"] for o in body["origins"]] == [["2025-10-01"]]
+    assert "2025-10-01" in client.get(f"/01/{rice_gtin}/10/R2025A?lang=en").get_data(as_text=True)
 
 
 def test_a_lot_not_recalled(client: FlaskClient) -> None:
