@@ -20,29 +20,36 @@ from werkzeug.wrappers import Response
 from gi_trace.api.context import current_service
 from gi_trace.api.links import bad_link, cors, linked, linkset_header, request_link, wants_linkset
 from gi_trace.api.pages import render_page, wants_json
-from gi_trace.domain.queries.labels import label_facts
 from gi_trace.labels import scans
 from gi_trace.labels.digital_link import DigitalLink, DigitalLinkError
+from gi_trace.labels.facts import label_facts
 from gi_trace.labels.verdict import Scanner
+from gi_trace.labels.verdict_schema import VERDICT_SCHEMA
 from gi_trace.ledger.errors import MalformedError
 
 bp = Blueprint("scan", __name__, description=(
     "The consumer's scan of a special sign's QR code, and the coarse place a phone may add."))
 bp.after_request(cors)
 _VERDICT_DOC = {
-    "summary": "The verdict on a label: GENUINE, WARNING or INVALID, with reasons and an offline proof",
+    "summary": ("The verdict on a label: GENUINE, RECALLED, WARNING or INVALID, with reasons and an "
+                "offline proof"),
     "description": (
-        "HTML for a browser, JSON for `Accept: application/json` (every scan is recorded for copy "
-        "detection). `?linkType=all` (or `Accept: application/linkset+json`) answers the label's "
-        "RFC 9264 linkset instead, and another GS1 `linkType` a 307 to that link; neither counts as "
-        "a scan. The JSON carries the label.issue statement as signed, its signature, the producer's "
-        "key, the inclusion proof and the signed checkpoint."),
+        "HTML for a browser, JSON for `Accept: application/json`. A scan whose signature `s` verifies "
+        "is recorded for copy detection; one that does not is INVALID, says nothing more about the "
+        "label it claims to be, and is not counted. `?linkType=all` (or `Accept: "
+        "application/linkset+json`) answers the label's RFC 9264 linkset instead, and another GS1 "
+        "`linkType` a 307 to that link; neither counts as a scan. The JSON shows the label's own "
+        "lineage only (never quantities, plots, coordinates, shipment ids or SSCCs) and carries an "
+        "offline proof of that one label: its leaf JCS({serial, sig}), index and path to the "
+        "label.issue statement's `labels_root`, the statement as signed (batch, gtin, pack, count, "
+        "labels_root), its signature and key, the entry's inclusion proof and the signed checkpoint."),
     "parameters": [{"in": "query", "name": "s", "schema": {"type": "string"},
                     "description": "the producer's label signature, base64url"},
                    {"in": "query", "name": "linkType", "schema": {"type": "string"}},
                    {"in": "query", "name": "lang", "schema": {"enum": ["zh", "en"]}}],
     "responses": {"200": {"description": "the verdict (a verdict of INVALID is still a 200)",
-                          "content": {"text/html": {}, "application/json": {}}},
+                          "content": {"text/html": {},
+                                      "application/json": {"schema": VERDICT_SCHEMA}}},
                   "307": {"description": "the link of the `linkType` asked for"},
                   "400": {"$ref": "#/components/responses/BAD_REQUEST"}},
 }

@@ -29,13 +29,22 @@ REASONS: dict[str, tuple[Text, Text]] = {
         {"zh": "此标志可能是伪造的。请勿购买，并可在下方举报。",
          "en": "The sign may be counterfeit. Do not buy; you can report it below."}),
     "voided": (
-        {"zh": "生产者已作废此标志（{reason}）。", "en": "The producer voided this sign ({reason})."},
-        {"zh": "作废的标志不应出现在商品上。请向商家询问或举报。",
-         "en": "A voided sign should not be on sale. Ask the shop, or report it."}),
+        {"zh": "此标志由 {issuer} 于 {issued} 签发，之后已于 {voided} 作废。",
+         "en": "This sign was issued by {issuer} on {issued} and then voided on {voided}."},
+        {"zh": "作废的标志不应出现在出售的商品上，商品可能并非标志所称。请勿购买，可向商家询问或在下方举报。",
+         "en": "A voided sign must not be on goods for sale: the package may not be what it says. "
+               "Do not buy it; ask the shop, or report it below."}),
     "recalled": (
-        {"zh": "该批次已被召回：{reason}", "en": "This batch was recalled: {reason}"},
-        {"zh": "请勿食用，退回购买的商店。",
-         "en": "Do not eat it; return it to the shop where you bought it."}),
+        {"zh": "该产品已于 {recalled} 被召回：{reason}", "en": "This product was recalled on {recalled}: "
+                                                       "{reason}"},
+        {"zh": "请勿食用，也不得销售。请退回购买的商店。",
+         "en": "Do not eat it or sell it. Return it to the shop where you bought it."}),
+    "sold": (
+        {"zh": "此包装已于 {sold} 在 {shop} 售出。", "en": "This package was sold on {sold} by {shop}."},
+        {"zh": "若您是在那里买的，这就是您的商品，一切正常；若它又在出售，包装可能被重新灌装"
+               "或标志被复制：请勿购买，并可在下方举报。",
+         "en": "If you bought it there, it is yours and all is well. If it is on sale again, the bag "
+               "was refilled or its code copied: do not buy it, and report it below."}),
     "producer-suspended": (
         {"zh": "生产者使用地理标志的资格已被暂停：{reason}",
          "en": "The producer's right to use the GI sign is suspended: {reason}"},
@@ -61,7 +70,15 @@ REASONS: dict[str, tuple[Text, Text]] = {
 
 
 def reason(code: str, **facts: Any) -> dict[str, Any]:
+    """A reason in both languages; a fact that is a `{"zh", "en"}` name is put in each in its own."""
     text, advice = REASONS[code]
     return {"code": code,
-            "text": {lang: words.format(**facts) for lang, words in text.items()},
+            "text": {lang: words.format(**{name: _in(value, lang) for name, value in facts.items()})
+                     for lang, words in text.items()},
             "advice": dict(advice)}
+
+
+def _in(value: Any, lang: str) -> Any:
+    if isinstance(value, dict) and "zh" in value and "en" in value:
+        return value[lang] or value["en"]
+    return value

@@ -18,12 +18,12 @@ from tests.api.test_scan import (  # the fixtures and helpers of the scan tests
     LOT,
     SERIAL,
     codes,
-    independently_verified,
     link,
     scanning,
     template,
     verdict,
 )
+from tests.api.test_scan_proof import independently_verified
 from tests.domain.world import PADDY, issue, recall, receive, sell, serials, ship, suspend, void
 
 __all__ = ["scanning", "template"]
@@ -36,10 +36,10 @@ def scanner_of(client: Any) -> Scanner:
 
 @pytest.mark.parametrize(("change", "expected", "reason_codes"), [
     (lambda w: [void(w.coop_a, [SERIAL])], "INVALID", ["voided"]),
-    (lambda w: [recall(w.regulator, "A-1")], "WARNING", ["recalled"]),
+    (lambda w: [recall(w.regulator, "A-1")], "RECALLED", ["recalled"]),
     (lambda w: [suspend(w.regulator, PADDY, "coop-a")], "WARNING", ["producer-suspended"]),
     (lambda w: [ship(w.coop_a, "S-1", "shop-1", [("A-1", "10")]), receive(w.shop_1, "S-1"),
-                sell(w.shop_1, [SERIAL])], "GENUINE", []),
+                sell(w.shop_1, [SERIAL])], "WARNING", ["sold"]),
 ], ids=["void", "recall", "suspension", "sale"])
 def test_a_change_appended_between_two_scans_shows_on_the_second(
         scanning: Any, change: Any, expected: str, reason_codes: list[str]) -> None:
@@ -51,9 +51,9 @@ def test_a_change_appended_between_two_scans_shows_on_the_second(
     assert (second["verdict"], codes(second)) == (expected, reason_codes)
     assert second["proof"]["inclusion"]["tree_size"] > first["proof"]["inclusion"]["tree_size"]
     assert independently_verified(second)
-    if expected == "GENUINE":  # the sale
+    if reason_codes == ["sold"]:
         assert second["label"]["status"] == "sold" and second["label"]["sold"]
-        assert "shipment.receive" in [step["type"] for step in second["journey"]]
+        assert [step["type"] for step in second["journey"]][-2:] == ["shipment.send", "label.sell"]
 
 
 def test_a_reinstatement_clears_the_warning_at_once(scanning: Any) -> None:
@@ -109,12 +109,14 @@ def test_the_views_kept_are_bounded_and_an_evicted_label_is_judged_afresh(
     assert list(scanner_of(client)._views) == [labels[2], labels[0]]
 
 
-def test_the_labels_of_one_issue_share_its_statement_text(scanning: Any) -> None:
+def test_the_labels_of_one_issue_share_its_tree(scanning: Any) -> None:
     world, _, client = scanning
     first, second = serials("A-1", 2)
     for serial in (first, second):
         assert independently_verified(verdict(client, link(serial, signer=world.coop_a)))
-    views = scanner_of(client)._views
-    proofs = [views[serial].proof for serial in (first, second)]
+    scanner = scanner_of(client)
+    proofs = [scanner._views[serial].proof for serial in (first, second)]
     assert proofs[0] is not None and proofs[1] is not None
-    assert proofs[0]["statement"] is proofs[1]["statement"]
+    assert proofs[0]["statement"] == proofs[1]["statement"]
+    assert proofs[0]["label"]["index"] != proofs[1]["label"]["index"]
+    assert list(scanner.trees._trees) == [proofs[0]["seq"]]  # one tree for both

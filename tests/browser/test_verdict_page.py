@@ -16,7 +16,9 @@ from playwright.sync_api import Browser, Page, Route
 from gi_trace.ledger.encoding import b64url_decode, b64url_encode
 from tests.browser.conftest import PHONE, Site, screenshot
 
-CHECKS = ["label-signature", "statement", "key-id", "inclusion", "checkpoint"]
+# The checks of a v2 label: its signature, its key, leaf → labels_root, the label.issue statement,
+# the entry's inclusion, the checkpoint.
+CHECKS = ["label-signature", "key-id", "label-path", "statement", "inclusion", "checkpoint"]
 _DATA = re.compile(r'(<script type="application/json" id="verdict-data">)(.*?)(</script>)', re.S)
 
 
@@ -45,11 +47,12 @@ def test_a_genuine_label_is_verified_in_the_browser(page: Page, site: Site) -> N
     assert verdict(page) == "GENUINE"
     assert page.inner_text("#verdict h1") == "Genuine"
     assert page.inner_text("#product .product-name") == "Wuchang rice"
-    assert "Minle Daohuaxiang Rice Growers' Cooperative" in page.inner_text("#producer")
+    assert "Jinhe Rice Milling" in page.inner_text("#producer")  # who printed the special sign
+    assert "Minle Daohuaxiang Rice Growers' Cooperative" in page.inner_text("#harvests")  # who grew it
     assert page.locator("#journey li").count() >= 5
     assert (state, check_states(page)) == ("ok", dict.fromkeys(CHECKS, "ok"))
     result = page.inner_text("#proof-result")
-    assert result.startswith("All 5 checks passed: this label was issued by Minle Daohuaxiang")
+    assert result.startswith("All 6 checks passed: this label was issued by Jinhe Rice Milling")
     assert re.search(r"entry #\d+ of tree size \d+\.$", result), result
     screenshot(page, "genuine-en-390")
 
@@ -89,11 +92,19 @@ def _other_statement(verdict: dict[str, Any]) -> None:
     verdict["proof"]["statement"] = b64url_encode(statement)
 
 
+def _another_labels_leaf(verdict: dict[str, Any]) -> None:
+    """The leaf of a label with another serial: the path no longer leads to the root."""
+    verdict["proof"]["label"]["serial"] = verdict["link"]["serial"] = "0" * 16
+
+
 TAMPERING = [
     # what is changed, and which checks must then fail
     (_set("link.lot", lambda lot: lot + "X"), {"label-signature"}),
     (_other_statement, {"statement", "inclusion"}),
     (_set("proof.key.id", _flip_hex), {"label-signature", "statement", "key-id"}),
+    (_set("proof.label.hashes.0", _flip_hex), {"label-path"}),
+    (_set("proof.label.index", lambda index: index ^ 1), {"label-path"}),
+    (_another_labels_leaf, {"label-signature", "label-path"}),
     (_set("proof.inclusion.hashes.0", _flip_hex), {"inclusion"}),
     (_set("proof.inclusion.root", _flip_hex), {"inclusion", "checkpoint"}),
     (_set("proof.checkpoint", lambda note: note.replace("\n\n\u2014 ", "\n\n\u2014 x", 1)), {"checkpoint"}),
@@ -101,7 +112,8 @@ TAMPERING = [
 
 
 @pytest.mark.parametrize(("edit", "failing"), TAMPERING,
-                         ids=["lot", "statement", "key-id", "audit-path", "root", "checkpoint-signer"])
+                         ids=["lot", "statement", "key-id", "label-path", "label-index", "label-leaf",
+                              "audit-path", "root", "checkpoint-signer"])
 def test_tampered_proof_data_fails_in_the_browser(page: Page, site: Site,
                                                   edit: Callable[[dict[str, Any]], None],
                                                   failing: set[str]) -> None:
@@ -114,22 +126,19 @@ def test_tampered_proof_data_fails_in_the_browser(page: Page, site: Site,
     assert page.inner_text("#proof-result").startswith("Verification failed")
 
 
-def test_a_copied_code_with_another_lot_fails_in_the_browser(page: Page, site: Site) -> None:
-    label = site.labels.on_shelf[2]
-    url = site.url(label).replace(f"/10/{label.lot}/", f"/10/{label.lot}X/")
-    assert open_verdict(page, url) == "fail"
-    assert verdict(page) == "INVALID"
-    assert page.get_attribute("#verdict li", "data-code") == "lot-mismatch"
-    assert check_states(page)["label-signature"] == "fail"
-
-
-def test_another_labels_signature_fails_in_the_browser(page: Page, site: Site) -> None:
+@pytest.mark.parametrize("forge", ["lot", "signature"])
+def test_a_forged_code_is_invalid_and_shows_nothing_of_the_label_it_copies(
+        page: Page, site: Site, forge: str) -> None:
+    """Not its journey, and no proof: the proof would hand out the real label's signature."""
     label, other = site.labels.on_shelf[3], site.labels.on_shelf[4]
-    assert open_verdict(page, site.url(label).replace(label.sig, other.sig)) == "fail"
+    url = site.url(label).replace(f"/10/{label.lot}/", f"/10/{label.lot}X/") if forge == "lot" \
+        else site.url(label).replace(label.sig, other.sig)
+    assert open_verdict(page, url) == "none"
     assert verdict(page) == "INVALID"
-    states = check_states(page)
-    assert states["label-signature"] == states["statement"] == "fail"
-    assert states["inclusion"] == states["checkpoint"] == "ok"
+    assert page.get_attribute("#verdict li", "data-code") == (
+        "lot-mismatch" if forge == "lot" else "bad-signature")
+    assert page.locator("#product, #producer, #batch, #harvests, #journey, [data-check]").count() == 0
+    assert label.sig not in page.content() or forge == "lot"  # a changed lot keeps the printed s
 
 
 def test_an_unknown_code_is_invalid_with_no_proof_to_check(page: Page, site: Site) -> None:
@@ -143,14 +152,45 @@ def test_an_unknown_code_is_invalid_with_no_proof_to_check(page: Page, site: Sit
     screenshot(page, "unknown-en-390")
 
 
-def test_a_recalled_batch_warns_with_what_to_do(page: Page, site: Site) -> None:
+def test_a_recalled_product_is_a_red_verdict_with_what_to_do(page: Page, site: Site) -> None:
     assert open_verdict(page, site.url(site.labels.recalled[0])) == "ok"
-    assert verdict(page) == "WARNING"
+    assert verdict(page) == "RECALLED"
+    assert page.inner_text("#verdict h1") == "Recalled"
+    assert page.inner_text("#verdict .lead") == "Do not eat or sell this product."
     reason = page.locator("#verdict li[data-code='recalled']")
     assert "pesticide residue" in reason.inner_text()
-    assert reason.locator(".advice").inner_text().startswith("What to do:")
+    assert reason.locator(".advice").inner_text().startswith("What to do: Do not eat it or sell it")
     assert page.locator("#journey li[data-type='batch.recall']").count() == 1
+    color = page.evaluate("getComputedStyle(document.getElementById('verdict')).backgroundColor")
+    assert color == "rgb(183, 28, 28)"
     screenshot(page, "recalled-en-390")
+
+
+def test_a_sold_label_says_when_and_where_it_was_sold(page: Page, site: Site) -> None:
+    assert open_verdict(page, site.url(site.labels.sold[0])) == "ok"
+    assert verdict(page) == "WARNING"
+    reason = page.inner_text("#verdict li[data-code='sold']")
+    assert "This package was sold on " in reason and "Wumart" in reason
+    assert "Wumart" in page.inner_text("#label")
+    assert page.locator("#journey li[data-type='label.sell']").count() == 1
+    screenshot(page, "sold-en-390")
+
+
+def test_a_voided_label_says_it_was_issued_and_then_voided(page: Page, site: Site) -> None:
+    assert open_verdict(page, site.url(site.labels.voided[0])) == "ok"  # it was issued: its proof holds
+    assert verdict(page) == "INVALID"
+    reason = page.inner_text("#verdict li[data-code='voided']")
+    assert "was issued by" in reason and "and then voided on" in reason
+    assert "misprinted" not in page.content()  # why it was voided is the issuer's business
+
+
+def test_the_journey_shows_the_harvest_and_the_village_not_the_plot(page: Page, site: Site) -> None:
+    open_verdict(page, site.url(site.labels.on_shelf[9]))
+    harvests = page.inner_text("#harvests")
+    assert "Harvested" in harvests and page.locator("#harvests dl").count() >= 1
+    text = page.content()
+    for secret in ("plot", "44.9012", "127.1453", "ship-"):
+        assert secret not in text
 
 
 def test_the_language_switch_keeps_the_label_and_changes_the_words(browser: Browser, site: Site) -> None:
@@ -205,6 +245,6 @@ def test_without_ed25519_the_page_says_so_and_does_not_blame_the_label(page: Pag
             : importKey(format, key, algorithm, ...rest);
     """)
     assert open_verdict(page, site.url(site.labels.on_shelf[8])) == "unsupported"
-    assert check_states(page) == {"label-signature": "skip", "statement": "skip", "key-id": "ok",
-                                  "inclusion": "ok", "checkpoint": "skip"}
+    assert check_states(page) == {"label-signature": "skip", "key-id": "ok", "label-path": "ok",
+                                  "statement": "skip", "inclusion": "ok", "checkpoint": "skip"}
     assert "cannot check Ed25519" in page.inner_text("#proof-result")

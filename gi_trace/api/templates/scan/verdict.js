@@ -1,7 +1,10 @@
 /* The verdict page's one script, inlined by verdict.html (so: no "{" "{" nor "{" "%" in here).
 
 1. Checks the proof again in the browser, with WebCrypto only, so that a consumer need not
-   trust this website: the five checks of "What a verifier checks" in the verdict contract.
+   trust this website: the label's signature, its key, its path to the labels_root of the
+   label.issue statement (v2), that statement's signature, the statement's inclusion in the log's
+   tree, and the operator's signature on that tree's checkpoint. A v1 label's statement is not
+   sent (it lists the other labels): its proof checks the entry's inclusion only.
 2. Sends the counterfeit report form and shows the answer next to the field at fault.
 3. Shares a coarse place (0.1°) of this scan, only when the person asks and the phone agrees. */
 "use strict";
@@ -88,7 +91,16 @@ function jcsOfStrings(object) {
     .map((k) => JSON.stringify(k) + ":" + JSON.stringify(object[k])).join(",") + "}";
 }
 
-/* ---- the five checks; each answers true or false, or throws (a failure) ---- */
+function b64urlEncode(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function issueStatement(v) {
+  const bytes = b64urlDecode(v.proof.statement);
+  return {bytes, statement: JSON.parse(new TextDecoder("utf-8", {fatal: true}).decode(bytes))};
+}
+
+/* ---- the checks; each answers true or false, or throws (a failure) ---- */
 
 /* 1. The producer's key signed exactly this GTIN, lot and serial: a changed lot or a copied
    signature from another label fails here. */
@@ -99,19 +111,27 @@ async function checkLabelSignature(v) {
   return ed25519Verify(b64urlDecode(v.proof.key.pub), utf8.encode(message), b64urlDecode(v.link.s));
 }
 
-/* 2. The producer's signed label.issue statement lists this serial with this very signature,
-   and its signer is the producer the page names. */
+/* 2. The label.issue statement (v2) was signed by this key, for this GTIN, batch and issuer. */
 async function checkStatement(v) {
-  const bytes = b64urlDecode(v.proof.statement);
-  const statement = JSON.parse(new TextDecoder("utf-8", {fatal: true}).decode(bytes));
+  const {bytes, statement} = issueStatement(v);
   const body = statement.body || {};
-  const index = Array.isArray(body.serials) ? body.serials.indexOf(v.link.serial) : -1;
-  const listed = statement.type === "label.issue" && statement.key === v.proof.key.id
-    && body.gtin === v.link.gtin && index >= 0 && Array.isArray(body.sigs)
-    && body.sigs[index] === v.link.s && (!v.producer || statement.actor === v.producer.org);
-  if (!listed) return false;
+  const named = statement.v === 2 && statement.type === "label.issue" && statement.key === v.proof.key.id
+    && body.gtin === v.link.gtin && (!v.batch || body.batch === v.batch.batch)
+    && (!v.producer || statement.actor === v.producer.org);
+  if (!named) return false;
   return ed25519Verify(b64urlDecode(v.proof.key.pub), concat(utf8.encode(STATEMENT_PREFIX), bytes),
                        b64urlDecode(v.proof.signature));
+}
+
+/* 2b. This label, and only it, is a leaf of the statement's labels_root: its leaf
+   JCS({"serial", "sig"}) and its path lead to the root the statement commits to. */
+async function checkLabelPath(v) {
+  const label = v.proof.label;
+  const body = issueStatement(v).statement.body || {};
+  if (label.serial !== v.link.serial || label.sig !== String(v.link.s).replace(/=+$/, "")) return false;
+  const leaf = await sha256(concat([0], utf8.encode(jcsOfStrings({serial: label.serial, sig: label.sig}))));
+  const root = await rootFromInclusion(label.index, body.count, leaf, label.hashes.map(hexDecode));
+  return root !== null && b64urlEncode(root) === body.labels_root;
 }
 
 /* 3. The key id (inside both signed messages) is the hash of the public key used to verify. */
@@ -120,11 +140,12 @@ async function checkKeyId(v) {
 }
 
 /* 4. The statement and its signature are the ledger leaf, and the audit path from it leads
-   to the tree's root. */
+   to the tree's root. (A v1 proof has no statement: its leaf hash is taken as given.) */
 async function checkInclusion(v) {
   const p = v.proof;
-  const leaf = await sha256(concat([0], b64urlDecode(p.signature), b64urlDecode(p.statement)));
-  if (hexEncode(leaf) !== p.leaf_hash) return false;
+  const leaf = p.statement === null ? hexDecode(p.leaf_hash)
+    : await sha256(concat([0], b64urlDecode(p.signature), b64urlDecode(p.statement)));
+  if (hexEncode(leaf) !== p.leaf_hash || leaf.length !== 32) return false;
   const root = await rootFromInclusion(p.seq, p.inclusion.tree_size, leaf, p.inclusion.hashes.map(hexDecode));
   return root !== null && hexEncode(root) === p.inclusion.root;
 }
@@ -195,6 +216,7 @@ async function noteVerifier(vkey) {
 const CHECKS = {
   "label-signature": checkLabelSignature,
   "statement": checkStatement,
+  "label-path": checkLabelPath,
   "key-id": checkKeyId,
   "inclusion": checkInclusion,
   "checkpoint": checkCheckpoint,
