@@ -1,10 +1,16 @@
 """The regulators' dashboard and the receiving desk in Chromium: sign in with a key file, sign a
 recall and a receipt in the browser, then find each signed statement in the log and verify it
 with the signer's public key — with `cryptography` and `rfc8785`, not the pages' own code.
+
+The pages sign v2 statements and seal the policy's confidential fields in the browser (a
+receipt's shipment and reason): the log holds their digests, and the disclosures the server
+kept beside it are checked against those digests with hashlib and rfc8785 too.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -18,14 +24,18 @@ import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Browser, Page
+from sqlalchemy import create_engine
 
+from gi_trace.api.console import policy
 from gi_trace.cli.demo_chain import harvest_season
+from gi_trace.domain.disclosure_policy import draft
 from gi_trace.domain.gs1 import check_digit
 from gi_trace.domain.queries.holdings import org_holdings
 from gi_trace.ledger import keys
 from gi_trace.ledger.encoding import b64url_decode
-from gi_trace.ledger.statement import draft
+from gi_trace.ledger.sidecar import read_sidecars
 from gi_trace.service import Service
+from gi_trace.settings import Settings
 from tests.browser.conftest import PHONE, demo_instance, screenshot
 from tests.live_server import live_server
 
@@ -41,6 +51,17 @@ class Demo:
     keys_dir: Path
     device_key: Path  # Hema's receiving-desk handheld, enrolled with key.add
     shipment: str  # pending to Hema, with SSCC on its label
+    settings: Settings
+
+    def disclosures(self, seq: int) -> list[list[Any]]:
+        """What the server keeps beside record `seq` (read from its database, as the operator)."""
+        engine = create_engine(self.settings.database_url)
+        try:
+            with engine.connect() as conn:
+                sidecar = read_sidecars(conn, seq, seq + 1).get(seq)
+        finally:
+            engine.dispose()
+        return [d.to_json() for d in sidecar.disclosures] if sidecar else []
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +88,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     settings = demo_instance(root, then=add_desk)
     with live_server(settings) as base:
-        yield Demo(base, keys_dir, device_file, "ship-sscc-1")
+        yield Demo(base, keys_dir, device_file, "ship-sscc-1", settings)
 
 
 def get_json(url: str) -> Any:
@@ -92,6 +113,21 @@ def verify_independently(entry: dict[str, Any], private_key_file: Path) -> dict[
     message = b"gi-trace/v1/statement\n" + rfc8785.dumps(statement)
     private.public_key().verify(b64url_decode(entry["signature"]), message)
     return dict(statement)
+
+
+def digest(disclosure: list[Any]) -> str:
+    """DESIGN.md's digest of a disclosure [salt, name, value], computed apart from the project."""
+    hashed = hashlib.sha256(b"gi-trace/v2/disclosure\n" + rfc8785.dumps(disclosure)).digest()
+    return base64.urlsafe_b64encode(hashed).rstrip(b"=").decode()
+
+
+def revealed(statement: dict[str, Any], disclosures: list[list[Any]]) -> dict[str, Any]:
+    """The body as its author wrote it, once every disclosure matches a digest in `_sd`."""
+    body = dict(statement["body"])
+    listed = body.pop("_sd", [])
+    assert sorted(digest(d) for d in disclosures) == listed
+    assert all(len(base64.urlsafe_b64decode(salt + "==")) == 16 for salt, _, _ in disclosures)
+    return {**body, **{name: value for _, name, value in disclosures}}
 
 
 def sign_in(page: Page, url: str, key_file: Path) -> None:
@@ -150,8 +186,10 @@ def test_a_recall_signed_in_the_dashboard_is_in_the_log(desktop: Page, demo: Dem
     screenshot(page, "dashboard-recall-en-1280")
 
     statement = verify_independently(logged_statement(demo.base, seq), demo.keys_dir / f"{REGULATOR}.pem")
-    assert (statement["type"], statement["actor"]) == ("batch.recall", REGULATOR)
+    assert (statement["v"], statement["type"], statement["actor"]) == (2, "batch.recall", REGULATOR)
+    # A recall and its reason are public: nothing to seal.
     assert statement["body"] == {"batch": batch, "reason": "cadmium above GB 2762 in a spot check"}
+    assert demo.disclosures(seq) == []
 
 
 def test_a_refused_action_shows_the_problem_beside_its_form(desktop: Page, demo: Demo) -> None:
@@ -226,8 +264,29 @@ def test_a_delivery_received_at_the_desk_is_in_the_log(phone: Page, demo: Demo) 
     screenshot(page, "desk-received-zh-390")
 
     statement = verify_independently(logged_statement(demo.base, seq), demo.device_key)
-    assert (statement["type"], statement["actor"]) == ("shipment.receive", RECEIVER)
-    assert statement["body"] == {"shipment": demo.shipment, "reason": "外包装完好 / cartons intact"}
+    assert (statement["v"], statement["type"], statement["actor"]) == (2, "shipment.receive", RECEIVER)
+    # Sealed in the browser: the public log holds two digests, the server the disclosures.
+    assert set(statement["body"]) == {"_sd"} and len(statement["body"]["_sd"]) == 2
+    assert demo.shipment not in json.dumps(statement) and "cartons" not in json.dumps(statement)
+    assert revealed(statement, demo.disclosures(seq)) == {
+        "shipment": demo.shipment, "reason": "外包装完好 / cartons intact"}
+
+
+def test_the_pages_seal_by_the_policy_the_server_renders(desktop: Page, demo: Demo) -> None:
+    page = desktop
+    page.goto(f"{demo.base}/dashboard")
+    assert page.evaluate("JSON.parse(document.getElementById('console-policy').textContent)") == policy()
+    body = {"batch": "b-1", "product": "wuchang-rice-paddy", "lot": "L1", "quantity": "24000",
+            "harvested": "2026-09-28", "village": {"zh": "红光村", "en": "Hongguang village"},
+            "origin": {"plot": "民乐乡红光村3号地块 \"plot\" 3 ✓", "lat": "44.9012", "lon": "127.1453"}}
+    sealed = page.evaluate("(body) => GiKeys.seal('batch.register', body)", body)
+    assert {k: v for k, v in sealed["body"].items() if k != "_sd"} == {
+        k: v for k, v in body.items() if k not in ("quantity", "origin")}
+    assert revealed(sealed, sealed["disclosures"]) == body
+    again = page.evaluate("(body) => GiKeys.seal('batch.register', body)", body)
+    assert {d[0] for d in again["disclosures"]}.isdisjoint(d[0] for d in sealed["disclosures"])
+    public = page.evaluate("GiKeys.seal('batch.recall', {batch: 'b-1', reason: 'residue'})")
+    assert public == {"body": {"batch": "b-1", "reason": "residue"}, "disclosures": []}
 
 
 def test_a_delivery_qr_opened_by_a_phone_camera_lands_on_the_desk(phone: Page, demo: Demo) -> None:

@@ -9,12 +9,21 @@ signed-in pages, so: no "{" "{" nor "{" "%" in here).
   finds no token there (a new tab, a restarted browser) deletes any stored key first.
 - Statements are canonicalised here with JCS (RFC 8785) for the values our statements hold
   (objects, arrays, strings, integers, booleans, null: never floats) and signed over
-  "gi-trace/v1/statement\n" + JCS bytes, exactly as DESIGN.md says. */
+  "gi-trace/v1/statement\n" + JCS bytes, exactly as DESIGN.md says.
+- Statements are v2: the fields the disclosure policy makes confidential (the server renders
+  the policy into the page as JSON, #console-policy: one source of truth, never copied here)
+  are sealed in this browser. Each becomes a disclosure [salt, name, value] with a fresh
+  16-byte salt from crypto.getRandomValues; the body keeps only the sorted digests in "_sd",
+  base64url(SHA-256("gi-trace/v2/disclosure\n" + JCS(disclosure))), and the disclosures
+  travel beside the statement in the envelope. */
 "use strict";
 
 const GiKeys = (() => {
   const STATEMENT_PREFIX = "gi-trace/v1/statement\n";
+  const DISCLOSURE_PREFIX = "gi-trace/v2/disclosure\n";
   const AUTH_PREFIX = "gi-trace/v1/auth\n";
+  const VERSION = 2;
+  const SALT_BYTES = 16;
   const ED25519 = {name: "Ed25519"};
   const DB_NAME = "gi-trace-keys";
   const STORE = "keys";
@@ -49,6 +58,41 @@ const GiKeys = (() => {
         .map((k) => JSON.stringify(k) + ":" + jcs(value[k])).join(",") + "}";
     }
     throw new Error("cannot canonicalise a " + typeof value);
+  }
+
+  /* ---- selective disclosure (DESIGN.md "Confidential by default") ---- */
+  let policy = null;
+
+  /* The confidential fields of each statement type, as the server's policy says. */
+  function confidentialFields(type) {
+    if (policy === null) policy = JSON.parse(document.getElementById("console-policy").textContent);
+    if (!Object.prototype.hasOwnProperty.call(policy, type)) throw new Error("unknown statement type " + type);
+    return policy[type];
+  }
+
+  async function disclosureDigest(disclosure) {
+    return b64url(await sha256(utf8.encode(DISCLOSURE_PREFIX + jcs(disclosure))));
+  }
+
+  /* The public body (confidential fields replaced by their sorted digests in "_sd") and the
+     disclosures [salt, name, value] that travel beside it. */
+  async function seal(type, body) {
+    const hidden = new Set(confidentialFields(type));
+    const publicBody = {};
+    const disclosures = [];
+    for (const [name, value] of Object.entries(body)) {
+      if (value === undefined) continue;
+      if (hidden.has(name)) {
+        disclosures.push([b64url(crypto.getRandomValues(new Uint8Array(SALT_BYTES))), name, value]);
+      } else {
+        publicBody[name] = value;
+      }
+    }
+    if (disclosures.length) {
+      // base64url digests are ASCII: the default sort orders them as the server's sorted() does.
+      publicBody._sd = (await Promise.all(disclosures.map(disclosureDigest))).sort();
+    }
+    return {body: publicBody, disclosures};
   }
 
   /* ---- key files ---- */
@@ -170,14 +214,18 @@ const GiKeys = (() => {
       }
     }
 
-    /* Build, canonicalise, sign and append one statement; the receipt ({seq, leaf_hash}). */
+    /* Build a v2 statement, seal its confidential fields, canonicalise, sign and append it;
+       the receipt ({seq, leaf_hash}). */
     async sign(type, body) {
+      const sealed = await seal(type, body);
       const nonce = b64url(crypto.getRandomValues(new Uint8Array(16)));
       const ts = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-      const statement = {v: 1, type, actor: this.org, key: this.keyId, ts, nonce, body};
+      const statement = {v: VERSION, type, actor: this.org, key: this.keyId, ts, nonce, body: sealed.body};
       const signature = await crypto.subtle.sign(ED25519, this.key,
                                                  utf8.encode(STATEMENT_PREFIX + jcs(statement)));
-      return request("/v1/statements", {method: "POST", body: {statement, signature: b64url(signature)}});
+      const envelope = {statement, signature: b64url(signature)};
+      if (sealed.disclosures.length) envelope.disclosures = sealed.disclosures;
+      return request("/v1/statements", {method: "POST", body: envelope});
     }
 
     async forget() {
@@ -212,7 +260,7 @@ const GiKeys = (() => {
 
   const supported = () => !!(window.isSecureContext && crypto.subtle && window.indexedDB);
 
-  return {jcs, signIn, resume, supported, ApiError, request};
+  return {jcs, seal, signIn, resume, supported, ApiError, request};
 })();
 
 /* ---- what both pages share on screen ---- */
