@@ -10,15 +10,20 @@ import base64
 import copy
 import hashlib
 import json
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from gi_trace.domain.label_signature import sign_label
+from gi_trace.ledger.log import Log
+from gi_trace.ledger.statement import format_ts, new_nonce, sign
 from tests.api.test_scan import link, scanning, template, verdict
-from tests.domain.world import serials
+from tests.domain.world import GTINS, PADDY, approve, issue, register, serials
 
 __all__ = ["scanning", "template"]
 
@@ -205,3 +210,56 @@ def test_the_independent_verifier_rejects_a_tampered_proof(scanning: Any,
     tamper(changed)
     assert changed != data
     assert not independently_verified(changed)
+
+
+# -- a label of an old (v1) log -----------------------------------------------------------------
+
+def _v1_issue(world: Any, numbers: list[str]) -> Any:
+    """A v1 label.issue as the last v1 release signed it: serials and signatures in the body."""
+    lot, gtin, coop = "LA-1", GTINS[PADDY][0], world.coop_a
+    return sign({"v": 1, "type": "label.issue", "actor": coop.org, "key": coop.key_id,
+                 "ts": format_ts(datetime.now(UTC)), "nonce": new_nonce(),
+                 "body": {"batch": "A-1", "gtin": gtin, "serials": numbers,
+                          "sigs": [sign_label(coop.key, gtin, lot, n) for n in numbers]}}, coop.key)
+
+
+def test_a_v1_label_gets_its_entrys_proof_without_the_statement_that_lists_the_others(
+        scanning: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A v1 label.issue lists every serial and signature it issued: sending it would hand out
+    the other labels. Its labels keep a proof that the entry is in the signed tree."""
+    world, service, client = scanning
+    numbers = [f"SNV1{n:012d}" for n in range(3)]
+    monkeypatch.setattr(Log, "_check_version", lambda self, envelope: None)  # as an old log holds
+    service.log.append([_v1_issue(world, numbers)])
+    data = verdict(client, link(numbers[1], signer=world.coop_a))
+    assert data["verdict"] == "GENUINE" and "label-path" not in data["checked"]
+    proof = data["proof"]
+    assert (proof["statement"], proof["signature"], proof["label"]) == (None, None, None)
+    assert not [n for n in (numbers[0], numbers[2]) if n in json.dumps(data)]
+    inclusion = proof["inclusion"]
+    root = _root_from_inclusion(proof["seq"], inclusion["tree_size"], bytes.fromhex(proof["leaf_hash"]),
+                                [bytes.fromhex(h) for h in inclusion["hashes"]])
+    assert root.hex() == inclusion["root"]
+    assert not independently_verified(data)  # the whole chain needs a v2 label
+    page = client.get(link(numbers[1], signer=world.coop_a), headers={"Accept": "text/html"})
+    assert 'id="proof-v1"' in page.get_data(as_text=True)
+
+
+def test_the_labels_of_an_issue_of_10000_each_get_their_proof_fast(scanning: Any) -> None:
+    """One label.issue may commit to 10,000 labels: the first scan builds the issue's tree once,
+    the others only cut their path from it."""
+    world, service, client = scanning
+    reg, coop = world.regulator, world.coop_a
+    service.log.append([approve(reg, PADDY, "coop-a", "20000"), register(coop, "BIG-1", "12000"),
+                        issue(coop, "BIG-1", 10_000)])
+    numbers = serials("BIG-1", 10_000)
+    started = time.perf_counter()
+    first = verdict(client, link(numbers[9_999], lot="LBIG-1", signer=coop))
+    assert time.perf_counter() - started < 2.0
+    verify_scan_proof(first)
+    assert first["proof"]["label"]["index"] == 9_999 and len(first["proof"]["label"]["hashes"]) <= 14
+    started = time.perf_counter()
+    for number in numbers[:20]:
+        verify_scan_proof(verdict(client, link(number, lot="LBIG-1", signer=coop)))
+    assert (time.perf_counter() - started) / 20 < 0.1
+    assert len(first["proof"]["statement"]) < 600  # the statement stays small: a root, not labels
