@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import update
 
+from gi_trace.domain import tables
 from gi_trace.domain.label_signature import sign_label
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.statement import format_ts, new_nonce, sign
@@ -263,3 +265,16 @@ def test_the_labels_of_an_issue_of_10000_each_get_their_proof_fast(scanning: Any
         verify_scan_proof(verdict(client, link(number, lot="LBIG-1", signer=coop)))
     assert (time.perf_counter() - started) / 20 < 0.1
     assert len(first["proof"]["statement"]) < 600  # the statement stays small: a root, not labels
+
+
+def test_labels_that_no_longer_make_their_root_get_no_path_and_the_server_says_so(
+        scanning: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A projection that drifted from the log (a label's row changed) must not yield a path the
+    browser would then reject as a forgery: the proof goes without it, and the operator is told."""
+    world, service, client = scanning
+    with service.engine.begin() as conn:
+        conn.execute(update(tables.labels).where(tables.labels.c.serial == serials("A-1", 1, 4)[0])
+                     .values(sig="A" * 86))
+    data = verdict(client, link(serials("A-1", 1, 2)[0], signer=world.coop_a))
+    assert data["proof"]["label"] is None and data["proof"]["statement"] is None
+    assert "do not make its labels_root" in caplog.text
