@@ -232,8 +232,9 @@ def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
          "the mill ships 30 t of milled rice, the labelled bags among it, to the Harbin distributor")
     s.by(DISTRIBUTOR, drafts.shipment_receive(f"ship-jinhe-harbin-{year}-01"),
          "the distributor receives it")
-    s.by(DISTRIBUTOR, drafts.batch_split(rice1, {f"{rice1}-hm": "6000"}),
-         "the distributor splits off 6 t of a lot for Hema (the labelled bags stay in the lot)")
+    s.by(DISTRIBUTOR, drafts.batch_split(rice1, {f"{rice1}-hm": "6000", f"{rice1}-pl": "3000"}),
+         "the distributor splits a lot for Hema: 6 t now, 3 t on a pallet (the labelled bags stay "
+         "in the lot)")
     for shipment, to, items, what in (
             (f"ship-harbin-wumart-{year}-01", WUMART, {rice1: "8000"}, "8 t with the 5 kg bags to Wumart"),
             (f"ship-harbin-hema-{year}-01", HEMA, {f"{rice1}-hm": "6000"}, "6 t to Hema"),
@@ -243,8 +244,8 @@ def story(keys: dict[str, PublicKey], today: date, sign_labels: LabelSigner,
         s.by(to, drafts.shipment_receive(shipment), f"{to.en} receives it")
     s.by(HEMA, drafts.key_add(HEMA.org, keys[DESK], label="receiving-desk handheld",
                               reason="handheld for the receiving desk"), "Hema enrols a desk handheld")
-    s.by(DISTRIBUTOR, drafts.shipment_send(f"ship-harbin-hema-{year}-03", HEMA.org, {rice1: "3000"},
-                                           sscc=sscc(year)),
+    s.by(DISTRIBUTOR, drafts.shipment_send(f"ship-harbin-hema-{year}-03", HEMA.org,
+                                           {f"{rice1}-pl": "3000"}, sscc=sscc(year)),
          "the distributor ships 3 t more to Hema, SSCC on the pallet: still in transit (pending)")
 
     s.by(WUMART, drafts.label_sell([x.serial for x in bags_5kg[1:3]]), "Wumart sells two bags")
