@@ -145,7 +145,11 @@ class Scanner:
             if facts is not None and not forged:
                 seen, token = self._seen(conn, facts, record)
         if view is None:  # its proof reads through the log's own connections, after this one is back
-            view = self._remember(serial, self._view(size, note, made))
+            view = self._view(size, note, made)
+            if made is None or made.facts.issue_seq < size:
+                view = self._remember(serial, view)
+            # (else the label was issued after the checkpoint read, which PostgreSQL's read
+            # committed allows: this scan goes without a proof, and the next builds the view anew)
         if facts is None:
             return Verdict(INVALID, uri_parts, [reason("unknown-label")], checked=["label-issued"])
         if forged:  # not the label it claims to be: nothing of that label is shown
@@ -209,7 +213,7 @@ class Scanner:
         if made is None:
             return LabelView(size, None, {}, None)
         found = None
-        if note is not None:
+        if note is not None and made.facts.issue_seq < size:
             inclusion = self.log.inclusion_proof(made.facts.issue_seq, size)
             found = proof(made, inclusion, size, note, self._operator_key)
         return LabelView(size, made.facts, describe(made), found)

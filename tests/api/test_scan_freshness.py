@@ -120,3 +120,19 @@ def test_the_labels_of_one_issue_share_its_tree(scanning: Any) -> None:
     assert proofs[0]["statement"] == proofs[1]["statement"]
     assert proofs[0]["label"]["index"] != proofs[1]["label"]["index"]
     assert list(scanner.trees._trees) == [proofs[0]["seq"]]  # one tree for both
+
+
+def test_a_label_issued_after_the_checkpoint_read_gets_its_proof_at_the_next_scan(
+        scanning: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a scan may read the checkpoint, then see a label an append committed right
+    after: no checkpoint holds its issue yet. That scan goes without a proof, and keeps no view."""
+    world, service, _ = scanning
+    scanner = Scanner(service.engine, service.log, ScanPolicy(50, 5, 300, 50))
+    size = service.log.size()
+    monkeypatch.setattr(scanner, "_size", lambda note: size - 1)  # the issue is the last entry
+    early = scanner.scan(parse(link(signer=world.coop_a)), record=False)
+    assert (early.verdict, early.proof, scanner._views.get(SERIAL)) == ("GENUINE", None, None)
+    monkeypatch.undo()
+    later = scanner.scan(parse(link(signer=world.coop_a)), record=False)
+    assert later.proof is not None and independently_verified(later.to_dict() | {
+        "link": {**later.link, "uri": ""}})
