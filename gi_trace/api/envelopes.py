@@ -3,10 +3,15 @@
 A signer and the log must never disagree about what was signed, so duplicate
 keys and NaN are refused here exactly as the ledger refuses them, and the
 errors keep the ledger's codes, fields and the position in a group append.
+
+Beside its statement an envelope may carry the disclosures of its confidential
+fields and the attachments the rules declare (a label.issue's `labels`); any
+other field is refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask import Request
@@ -17,12 +22,14 @@ from gi_trace.ledger.errors import LedgerError, MalformedError
 from gi_trace.ledger.log import MAX_BATCH
 from gi_trace.ledger.statement import Envelope
 
+from .context import current_log
+
 JSON = "application/json"
 
 
-def _envelope(item: Any, index: int | None) -> Envelope:
+def _envelope(item: Any, index: int | None, attachments: Collection[str]) -> Envelope:
     try:
-        return Envelope.from_dict(item)
+        return Envelope.from_dict(item, attachments=attachments)
     except LedgerError as e:
         if index is not None:
             e.at(index)
@@ -34,8 +41,9 @@ def read_envelopes(request: Request) -> tuple[list[Envelope], bool]:
     if request.mimetype != JSON:
         raise UnsupportedMediaType(f"send the envelopes as {JSON}")
     data = parse_json(request.get_data(cache=False))
+    attachments = current_log().attachments
     if not isinstance(data, list):
-        return [_envelope(data, None)], False
+        return [_envelope(data, None, attachments)], False
     if not 1 <= len(data) <= MAX_BATCH:
         raise MalformedError(f"send 1 to {MAX_BATCH} envelopes at a time", code="batch-size")
-    return [_envelope(item, i) for i, item in enumerate(data)], True
+    return [_envelope(item, i, attachments) for i, item in enumerate(data)], True
