@@ -1,7 +1,9 @@
 """Who may read what, beyond the public reads: parties to a batch, the org itself, regulators.
 
 Order of answers: 401 without a valid token, 404 for an unknown id, 403 when the
-caller may not see it.
+caller may not see it — unless the id itself is confidential (a shipment's id or
+SSCC): then a caller that may not see it gets the 404 of an unknown one, so that
+probing ids tells nothing.
 """
 
 from __future__ import annotations
@@ -12,9 +14,20 @@ from sqlalchemy import Connection
 from werkzeug.exceptions import NotFound
 
 from gi_trace.api.auth.authenticator import Caller
-from gi_trace.api.auth.caller import require_caller
+from gi_trace.api.auth.caller import current_caller, require_caller
 from gi_trace.api.auth.errors import Forbidden
 from gi_trace.domain.queries import batches, orgs
+from gi_trace.domain.queries.visibility import PUBLIC, Viewer
+
+
+def viewer_of(caller: Caller | None) -> Viewer:
+    """Whose confidential values a caller may see: a regulator all, an org its own, anonymous none."""
+    return PUBLIC if caller is None else Viewer(caller.org, caller.is_regulator)
+
+
+def current_viewer() -> Viewer:
+    """The viewer of a read that anyone may make: who the bearer token says, or the public."""
+    return viewer_of(current_caller())
 
 
 def not_found(what: str, ident: str) -> NoReturn:

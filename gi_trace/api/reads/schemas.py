@@ -1,13 +1,15 @@
 """Query arguments and responses of the reads, and so their OpenAPI.
 
 Quantities go out as the exact decimal strings they are stored as, never numbers.
+A confidential value the caller may not see is left out of the response (`Sparse`),
+never sent as null: its field is optional in the schema and says so.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from gi_trace.api.fields import Base64Url
 from gi_trace.domain.bodies import ROLES
@@ -16,6 +18,21 @@ from gi_trace.domain.queries.shipments import STATUSES
 from gi_trace.ledger.statement import ID_PATTERN
 
 QTY = {"description": 'exact decimal, e.g. "1200.5"', "example": "1200.5"}
+HIDDEN = "left out when the caller may not see it (confidential)"
+
+
+def confidential(description: str) -> dict[str, Any]:
+    return {**QTY, "description": f"{description}; {HIDDEN}"}
+
+
+class Sparse(Schema):
+    """A response whose optional fields are left out, not null, when there is no value to show."""
+
+    SPARSE: tuple[str, ...] = ()
+
+    @post_dump
+    def _leave_out(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if not (v is None and k in self.SPARSE)}
 
 
 def _id(**kwargs: Any) -> fields.String:
@@ -95,6 +112,8 @@ class ProductSchema(Schema):
     region = fields.Nested(RegionSchema, required=True)
     unit = fields.String(required=True)
     gtins = fields.List(fields.String(), required=True)
+    packs = fields.List(fields.String(metadata=QTY), required=True, metadata={
+        "description": "net quantities (in `unit`) one label may cover"})
     processes = fields.Dict(keys=fields.String(), values=fields.Nested(ProcessSchema), required=True)
     regulator = fields.String(required=True, metadata={"description": "who registered it"})
     seq = fields.Integer(required=True, metadata={"description": "log record that registered it"})
@@ -121,13 +140,16 @@ class OrgSchema(Schema):
                        metadata={"description": "every key it ever had; revoked ones marked"})
 
 
-class ApprovalSchema(Schema):
+class ApprovalSchema(Sparse):
+    SPARSE = ("used", "remaining")
+
     product = fields.String(required=True)
     producer = fields.String(required=True)
     year = fields.Integer(required=True)
     quota = fields.String(required=True, metadata=QTY)
-    used = fields.String(required=True, metadata=QTY)
-    remaining = fields.String(required=True, metadata=QTY)
+    used = fields.String(metadata=confidential(
+        "registered against the quota (for the producer itself and regulators)"))
+    remaining = fields.String(metadata=confidential("quota left (as `used`)"))
     suspended = fields.Boolean(required=True)
     suspension_reason = fields.String(allow_none=True, required=True)
     regulator = fields.String(required=True)
@@ -135,23 +157,33 @@ class ApprovalSchema(Schema):
 
 
 # -- batches, holdings, shipments (parties and regulators) -----------------------------------
-class OriginSchema(Schema):
-    plot = fields.String(allow_none=True)
-    lat = fields.String(allow_none=True)
-    lon = fields.String(allow_none=True)
+class OriginSchema(Sparse):
+    SPARSE = ("plot", "lat", "lon", "region")
+
+    plot = fields.String()
+    lat = fields.String()
+    lon = fields.String()
+    region = fields.String(metadata={"description": "GB/T 2260 code of the plot"})
 
 
-class BatchSchema(Schema):
+class BatchSchema(Sparse):
+    SPARSE = ("quantity", "origin", "village")
+
     batch = fields.String(required=True)
     product = fields.String(required=True)
     lot = fields.String(required=True)
-    quantity = fields.String(required=True, metadata={**QTY, "description": "at creation"})
+    quantity = fields.String(metadata=confidential("at creation"))
     unit = fields.String(allow_none=True, required=True)
     producer = fields.String(required=True, metadata={"description": "the GI producer at its root"})
+    producers = fields.List(fields.String(), required=True,
+                            metadata={"description": "every grower of its root harvests"})
     created_by = fields.String(required=True)
     kind = fields.String(required=True, metadata={"description": "register, split, merge or process"})
     harvested = fields.String(allow_none=True, required=True)
-    origin = fields.Nested(OriginSchema, allow_none=True, required=True)
+    village = fields.Nested(NameSchema, metadata={
+        "description": "the harvest's village, as a shopper sees it (public), when given"})
+    origin = fields.Nested(OriginSchema, metadata={
+        "description": f"the harvest's plot, when given; {HIDDEN}"})
     recalled = fields.Boolean(required=True)
     recall_reason = fields.String(allow_none=True, required=True)
     seq = fields.Integer(required=True)
@@ -162,12 +194,13 @@ class HolderSchema(Schema):
     quantity = fields.String(required=True, metadata=QTY)
 
 
-class LinkSchema(Schema):
+class LinkSchema(Sparse):
+    SPARSE = ("quantity",)
+
     batch = fields.String(required=True, metadata={"description": "the batch at the far end"})
     via = fields.String(required=True, metadata={"description": "its neighbour one step nearer"})
     kind = fields.String(required=True, metadata={"description": "split, merge or process"})
-    quantity = fields.String(required=True, metadata={
-        **QTY, "description": "of the parent that went into the child"})
+    quantity = fields.String(metadata=confidential("of the parent that went into the child"))
     depth = fields.Integer(required=True, metadata={"description": "steps from the batch asked"})
     product = fields.String(required=True)
     lot = fields.String(required=True)
@@ -179,7 +212,10 @@ class EventSchema(Schema):
     type = fields.String(required=True)
     actor = fields.String(required=True)
     ts = fields.String(required=True)
-    detail = fields.Dict(required=True, metadata={"description": "what the statement did to it"})
+    detail = fields.Dict(required=True, metadata={"description": (
+        "what the statement did to it: all of it for whoever may read the statement, its public "
+        "part for other parties (events of shipments and of voided or sold labels only for "
+        "their parties)")})
 
 
 class BatchShipmentSchema(Schema):
@@ -193,14 +229,17 @@ class BatchShipmentSchema(Schema):
 
 
 class BatchDetailSchema(BatchSchema):
-    holdings = fields.List(fields.Nested(HolderSchema), required=True,
-                           metadata={"description": "who holds how much of it now"})
+    holdings = fields.List(fields.Nested(HolderSchema), required=True, metadata={
+        "description": "who holds how much of it now: every holder for a regulator, the caller's "
+                       "own holding for an org"})
     ancestors = fields.List(fields.Nested(LinkSchema), required=True,
                             metadata={"description": "where it came from, breadth first"})
     descendants = fields.List(fields.Nested(LinkSchema), required=True,
                               metadata={"description": "what was made of it, breadth first"})
     events = fields.List(fields.Nested(EventSchema), required=True)
-    shipments = fields.List(fields.Nested(BatchShipmentSchema), required=True)
+    shipments = fields.List(fields.Nested(BatchShipmentSchema), required=True, metadata={
+        "description": "every shipment of it for a regulator, the caller's own (sent or "
+                       "received) for an org"})
 
 
 class HoldingSchema(Schema):

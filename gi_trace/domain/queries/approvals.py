@@ -1,7 +1,9 @@
 """Producer approvals: who may print a GI's special sign, how much a year, and how much is left.
 
 Public on purpose: a buyer checking a supplier, or a consumer checking a label,
-needs to know who is approved without an account.
+needs to know who is approved, for how much, without an account. What a producer has
+used of its quota is the sum of its harvests' sizes, which are confidential: `used`
+and `remaining` show only to the producer itself and regulators.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import Connection, and_, or_, select
 from gi_trace.domain import tables
 from gi_trace.domain.quantity import format_quantity, parse_quantity
 from gi_trace.domain.queries.paging import Page, cut
+from gi_trace.domain.queries.visibility import PUBLIC, Viewer
 from gi_trace.ledger.errors import MalformedError
 from gi_trace.ledger.statement import ID_PATTERN
 
@@ -24,8 +27,8 @@ class Approval:
     producer: str
     year: int
     quota: str
-    used: str
-    remaining: str
+    used: str | None  # None unless the viewer is the producer or a regulator
+    remaining: str | None
     suspended: bool
     suspension_reason: str | None
     regulator: str
@@ -45,17 +48,22 @@ def _parse_cursor(cursor: str) -> tuple[str, str, int]:
     return parts[0], parts[1], int(parts[2])
 
 
-def _approval(row: Any) -> Approval:
-    remaining = parse_quantity(row.quota) - parse_quantity(row.used)
-    return Approval(row.product, row.producer, row.year, row.quota, row.used,
-                    format_quantity(max(remaining, parse_quantity("0"))), row.reason is not None,
-                    row.reason, row.regulator, row.seq)
+def _approval(row: Any, viewer: Viewer) -> Approval:
+    used: str | None = None
+    remaining: str | None = None
+    if viewer.sees_all or viewer.org == row.producer:
+        used = row.used
+        left = parse_quantity(row.quota) - parse_quantity(row.used)
+        remaining = format_quantity(max(left, parse_quantity("0")))
+    return Approval(row.product, row.producer, row.year, row.quota, used, remaining,
+                    row.reason is not None, row.reason, row.regulator, row.seq)
 
 
 def list_approvals(conn: Connection, *, limit: int, after: str | None = None,
                    product: str | None = None, producer: str | None = None,
-                   year: int | None = None) -> Page[Approval]:
-    """Approvals by (product, producer, year), with quota used and any suspension."""
+                   year: int | None = None, viewer: Viewer = PUBLIC) -> Page[Approval]:
+    """Approvals by (product, producer, year), with any suspension, and the quota used for a
+    `viewer` that may see it."""
     a, s = tables.approvals.c, tables.suspensions.c
     query = (select(a.product, a.producer, a.year, a.quota, a.used, a.regulator, a.seq, s.reason)
              .select_from(tables.approvals.outerjoin(
@@ -74,4 +82,4 @@ def list_approvals(conn: Connection, *, limit: int, after: str | None = None,
         query = query.where(a.year == year)
     rows, next_ = cut(conn.execute(query).all(), limit,
                       lambda row: approval_cursor(row.product, row.producer, row.year))
-    return Page([_approval(row) for row in rows], next_)
+    return Page([_approval(row, viewer) for row in rows], next_)

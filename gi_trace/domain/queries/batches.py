@@ -1,8 +1,11 @@
 """Batches and their journey: where a batch came from, where it went, who touched it.
 
-Only parties to a batch and regulators may see this (quantities and trading
-partners are business secrets); `parties` and `visible_batches` say who they are,
-the API enforces it.
+Only parties to a batch and regulators may see this; `parties` and `party_batches` say
+who they are, the API enforces it. Within it, each confidential value (a quantity, a
+plot, a holder, a shipment) is shown only to a `Viewer` that may read the statement it
+came from (`visibility`); otherwise it is None, or left out of its list. A party sees
+the public lineage of its batch, its own holding and its own shipments, never another
+org's.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from sqlalchemy import Connection, Select, or_, select, union
 
 from gi_trace.domain import tables
 from gi_trace.domain.queries.paging import Page, cut
+from gi_trace.domain.queries.products import Name
+from gi_trace.domain.queries.visibility import PUBLIC, Viewer, public_detail, readable
 
 # Far deeper than any real chain (harvest → split → mill → pack → ship is ~10), and a stop
 # should a corrupted projection ever hold a cycle.
@@ -23,9 +28,12 @@ MAX_DEPTH = 256
 
 @dataclass(frozen=True)
 class Origin:
+    """Where a harvest grew: confidential, like the harvest's size."""
+
     plot: str | None
     lat: str | None
     lon: str | None
+    region: str | None  # GB/T 2260 code of the plot
 
 
 @dataclass(frozen=True)
@@ -33,13 +41,15 @@ class Batch:
     batch: str
     product: str
     lot: str
-    quantity: str  # at creation
+    quantity: str | None  # at creation; None when the viewer may not read it
     unit: str | None
     producer: str
+    producers: list[str]  # every grower of its root harvests
     created_by: str
     kind: str  # register | split | merge | process
     harvested: str | None
-    origin: Origin | None
+    village: Name | None  # public: the origin a shopper sees
+    origin: Origin | None  # None when none was given or the viewer may not read it
     recalled: bool
     recall_reason: str | None
     seq: int
@@ -58,11 +68,12 @@ class Link:
     batch: str
     via: str
     kind: str
-    quantity: str  # of the parent that went into the child
+    quantity: str | None  # of the parent that went into the child; None when not readable
     depth: int
     product: str
     lot: str
     recalled: bool
+    seq: int  # the statement that made the edge
 
 
 @dataclass(frozen=True)
@@ -100,12 +111,18 @@ def _batch_query() -> Select[Any]:
             .select_from(tables.batches.outerjoin(tables.products, p.product == b.product)))
 
 
-def _batch(row: Any) -> dict[str, Any]:
-    has_origin = any(v is not None for v in (row.plot, row.lat, row.lon))
-    return {"batch": row.batch, "product": row.product, "lot": row.lot, "quantity": row.quantity,
-            "unit": row.unit, "producer": row.producer, "created_by": row.created_by,
-            "kind": row.origin, "harvested": row.harvested,
-            "origin": Origin(row.plot, row.lat, row.lon) if has_origin else None,
+def _batch(row: Any, disclosed: bool) -> dict[str, Any]:
+    """A batch row as `Batch` fields; `disclosed`: the viewer may read the statement that made
+    it, so its quantity and origin are shown."""
+    has_origin = any(v is not None for v in (row.plot, row.lat, row.lon, row.plot_region))
+    village = Name(row.village_zh, row.village_en) if row.village_zh is not None else None
+    return {"batch": row.batch, "product": row.product, "lot": row.lot,
+            "quantity": row.quantity if disclosed else None, "unit": row.unit,
+            "producer": row.producer, "producers": json.loads(row.producers),
+            "created_by": row.created_by, "kind": row.origin, "harvested": row.harvested,
+            "village": village,
+            "origin": Origin(row.plot, row.lat, row.lon, row.plot_region)
+            if has_origin and disclosed else None,
             "recalled": bool(row.recalled), "recall_reason": row.recall_reason, "seq": row.seq}
 
 
@@ -146,10 +163,11 @@ def batch_exists(conn: Connection, batch: str) -> bool:
 
 
 def list_batches(conn: Connection, *, limit: int, after: str | None = None,
-                 visible_to: str | None = None, product: str | None = None,
-                 lot: str | None = None, holder: str | None = None,
+                 visible_to: str | None = None, viewer: Viewer = PUBLIC,
+                 product: str | None = None, lot: str | None = None, holder: str | None = None,
                  recalled: bool | None = None) -> Page[Batch]:
-    """Batches by id; `visible_to` keeps those that org is party to (None: all of them)."""
+    """Batches by id; `visible_to` keeps those that org is party to (None: all of them), and
+    `viewer` says whose confidential values show (default: the public's, none)."""
     b, h = tables.batches.c, tables.holdings.c
     query = _batch_query().order_by(b.batch).limit(limit + 1)
     if after is not None:
@@ -165,63 +183,88 @@ def list_batches(conn: Connection, *, limit: int, after: str | None = None,
     if recalled is not None:
         query = query.where(b.recalled == recalled)
     rows, next_ = cut(conn.execute(query).all(), limit, lambda row: str(row.batch))
-    return Page([Batch(**_batch(row)) for row in rows], next_)
+    disclosed = readable(conn, viewer, [row.seq for row in rows])
+    return Page([Batch(**_batch(row, row.seq in disclosed)) for row in rows], next_)
 
 
-def find_batch(conn: Connection, batch: str) -> Batch | None:
+def find_batch(conn: Connection, batch: str, viewer: Viewer = PUBLIC) -> Batch | None:
     """The batch alone, without its lineage and history."""
-    row = conn.execute(_batch_query().where(tables.batches.c.batch == batch)).first()
-    return None if row is None else Batch(**_batch(row))
-
-
-def get_batch(conn: Connection, batch: str) -> BatchDetail | None:
-    """The batch with its holders, lineage both ways, events and shipments."""
     row = conn.execute(_batch_query().where(tables.batches.c.batch == batch)).first()
     if row is None:
         return None
-    return BatchDetail(**_batch(row), holdings=_holders(conn, batch),
-                       ancestors=walk_lineage(conn, batch, up=True),
-                       descendants=walk_lineage(conn, batch, up=False),
-                       events=_events(conn, batch), shipments=_shipments(conn, batch))
+    return Batch(**_batch(row, bool(readable(conn, viewer, [row.seq]))))
 
 
-def _holders(conn: Connection, batch: str) -> list[Holder]:
+def get_batch(conn: Connection, batch: str, viewer: Viewer = PUBLIC) -> BatchDetail | None:
+    """The batch with its holders, lineage both ways, events and shipments, as `viewer` may
+    see them: a regulator everything; an org its own holding and shipments, and the values of
+    the statements it may read; the public the public facts."""
+    row = conn.execute(_batch_query().where(tables.batches.c.batch == batch)).first()
+    if row is None:
+        return None
+    ancestors = walk_lineage(conn, batch, up=True, viewer=viewer)
+    descendants = walk_lineage(conn, batch, up=False, viewer=viewer)
+    return BatchDetail(**_batch(row, bool(readable(conn, viewer, [row.seq]))),
+                       holdings=_holders(conn, batch, viewer), ancestors=ancestors,
+                       descendants=descendants, events=_events(conn, batch, viewer),
+                       shipments=_shipments(conn, batch, viewer))
+
+
+def _holders(conn: Connection, batch: str, viewer: Viewer) -> list[Holder]:
+    """Who holds how much of it: all holders for a regulator, its own holding for an org."""
     h = tables.holdings.c
-    rows = conn.execute(select(h.org, h.quantity).where(h.batch == batch).order_by(h.org))
-    return [Holder(row.org, row.quantity) for row in rows]
+    query = select(h.org, h.quantity).where(h.batch == batch).order_by(h.org)
+    if not viewer.sees_all:
+        query = query.where(h.org == viewer.org)  # the public (org None) matches no row
+    return [Holder(row.org, row.quantity) for row in conn.execute(query)]
 
 
-def walk_lineage(conn: Connection, start: str, *, up: bool) -> list[Link]:
+def walk_lineage(conn: Connection, start: str, *, up: bool, viewer: Viewer = PUBLIC) -> list[Link]:
     """Breadth-first along gi_lineage, child → parent (`up`) or parent → child, each batch
-    expanded once: linear in the edges, however often split and merged paths rejoin."""
+    expanded once: linear in the edges, however often split and merged paths rejoin. Lineage
+    is public; an edge's quantity shows only to a viewer that may read the statement behind it."""
     lin = tables.lineage.c
     near, far = (lin.child, lin.parent) if up else (lin.parent, lin.child)
     edges: list[tuple[Any, int]] = []
     seen, frontier, depth = {start}, [start], 0
     while frontier and depth < MAX_DEPTH:
         depth += 1
-        rows = conn.execute(select(near.label("via"), far.label("batch"), lin.kind, lin.quantity)
-                            .where(near.in_(frontier)).order_by(lin.seq, far)).all()
+        rows = conn.execute(select(near.label("via"), far.label("batch"), lin.kind, lin.quantity,
+                                   lin.seq).where(near.in_(frontier)).order_by(lin.seq, far)).all()
         edges.extend((row, depth) for row in rows)
         frontier = sorted({row.batch for row in rows} - seen)
         seen.update(frontier)
     b = tables.batches.c
     summary = {r.batch: r for r in conn.execute(
         select(b.batch, b.product, b.lot, b.recalled).where(b.batch.in_({e.batch for e, _ in edges})))}
-    return [Link(e.batch, e.via, e.kind, e.quantity, d, summary[e.batch].product,
-                 summary[e.batch].lot, bool(summary[e.batch].recalled)) for e, d in edges]
+    disclosed = readable(conn, viewer, [e.seq for e, _ in edges])
+    return [Link(e.batch, e.via, e.kind, e.quantity if e.seq in disclosed else None, d,
+                 summary[e.batch].product, summary[e.batch].lot, bool(summary[e.batch].recalled),
+                 e.seq) for e, d in edges]
 
 
-def _events(conn: Connection, batch: str) -> list[Event]:
+def _events(conn: Connection, batch: str, viewer: Viewer) -> list[Event]:
+    """The batch's events in log order: whole to those who may read their statements, their
+    public detail to others, and not at all when the event itself is confidential."""
     e = tables.batch_events.c
-    rows = conn.execute(select(tables.batch_events).where(e.batch == batch).order_by(e.seq))
-    return [Event(row.seq, row.type, row.actor, row.ts, json.loads(row.detail)) for row in rows]
+    rows = conn.execute(select(tables.batch_events).where(e.batch == batch).order_by(e.seq)).all()
+    disclosed = readable(conn, viewer, [row.seq for row in rows])
+    events = []
+    for row in rows:
+        detail = json.loads(row.detail)
+        shown = detail if row.seq in disclosed else public_detail(row.type, detail)
+        if shown is not None:
+            events.append(Event(row.seq, row.type, row.actor, row.ts, shown))
+    return events
 
 
-def _shipments(conn: Connection, batch: str) -> list[BatchShipment]:
+def _shipments(conn: Connection, batch: str, viewer: Viewer) -> list[BatchShipment]:
+    """Shipments of the batch: all for a regulator, an org's own (sent or received) for it."""
     s, i = tables.shipments.c, tables.shipment_items.c
-    rows = conn.execute(select(tables.shipments, i.quantity)
-                        .join(tables.shipment_items, i.shipment == s.shipment)
-                        .where(i.batch == batch).order_by(s.sent_seq))
+    query = (select(tables.shipments, i.quantity)
+             .join(tables.shipment_items, i.shipment == s.shipment)
+             .where(i.batch == batch).order_by(s.sent_seq))
+    if not viewer.sees_all:
+        query = query.where((s.sender == viewer.org) | (s.receiver == viewer.org))
     return [BatchShipment(row.shipment, row.sender, row.receiver, row.status, row.reason, row.sent_ts,
-                          row.quantity) for row in rows]
+                          row.quantity) for row in conn.execute(query)]

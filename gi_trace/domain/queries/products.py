@@ -1,4 +1,4 @@
-"""GI products as the public sees them: protected name, region, unit, GTINs, processes."""
+"""GI products as the public sees them: protected name, region, unit, GTINs, packs, processes."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class Product:
     region: Region
     unit: str
     gtins: list[str]
+    packs: list[str]  # net quantities (in `unit`) that one label may cover
     processes: dict[str, dict[str, str]]
     regulator: str
     seq: int
@@ -48,8 +49,8 @@ def _product(row: Any, gtins: list[str]) -> Product:
     return Product(
         product=row.product, name=Name(row.name_zh, row.name_en),
         region=Region(Name(row.region_zh, row.region_en), json.loads(row.region_codes)),
-        unit=row.unit, gtins=gtins, processes=json.loads(row.processes), regulator=row.regulator,
-        seq=row.seq)
+        unit=row.unit, gtins=gtins, packs=json.loads(row.packs),
+        processes=json.loads(row.processes), regulator=row.regulator, seq=row.seq)
 
 
 def list_products(conn: Connection, *, limit: int, after: str | None = None,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.api.reads.world import HARVESTED, World, open_world
+from tests.api.reads.world import HARVESTED, World, open_world, split
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +19,9 @@ def diamond(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                          "quantity": "1000", "harvested": HARVESTED}),
             coop.sign("batch.register", {"batch": "e-0", "product": "wuchang-paddy", "lot": "E1",
                                          "quantity": "10", "harvested": HARVESTED}),
-            coop.sign("batch.split", {"from": "d-0", "into": [{"batch": "d-a", "quantity": "600"},
-                                                              {"batch": "d-b", "quantity": "400"}]}),
+            split(coop, "d-0", [("d-a", "600"), ("d-b", "400")]),
             coop.sign("batch.merge", {"from": ["d-a", "d-b", "e-0"], "into": {"batch": "d-m", "lot": "M1"}}),
-            coop.sign("batch.split", {"from": "d-m", "into": [{"batch": "d-m1", "quantity": "1010"}]}),
+            split(coop, "d-m", [("d-m1", "1010")]),
         )
         yield world
 
@@ -43,7 +42,20 @@ def test_ancestors_through_a_diamond(diamond: World) -> None:
         ("d-0", "d-a", 3), ("d-0", "d-b", 3)]
 
 
-def test_merge_edges_carry_the_quantities_merged(diamond: World) -> None:
-    body = diamond.get("/v1/batches/d-m", diamond.regulator).get_json()
+@pytest.mark.parametrize("who", ["regulator", "producer"])
+def test_merge_edges_carry_the_quantities_merged(diamond: World, who: str) -> None:
+    body = diamond.get("/v1/batches/d-m", getattr(diamond, who)).get_json()
     assert {(a["batch"], a["kind"], a["quantity"]) for a in body["ancestors"] if a["depth"] == 1} == {
         ("d-a", "merge", "600"), ("d-b", "merge", "400"), ("e-0", "merge", "10")}
+
+
+def test_a_merge_says_nothing_of_its_quantities_to_a_later_holder(diamond: World) -> None:
+    """A merge has no confidential field, but its quantities are what its author held: a buyer
+    of the merged batch sees the lineage, not them."""
+    coop, buyer = diamond.producer, diamond.mill
+    diamond.append(coop.sign("shipment.send", {"shipment": "d-ship", "to": buyer.org,
+                                               "items": [{"batch": "d-m1", "quantity": "10"}]}))
+    body = diamond.get("/v1/batches/d-m1", buyer).get_json()
+    assert [(a["batch"], a.get("quantity")) for a in body["ancestors"] if a["depth"] == 2] == [
+        ("d-a", None), ("d-b", None), ("e-0", None)]
+    assert "quantity" not in body

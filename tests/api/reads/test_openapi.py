@@ -10,7 +10,9 @@ from tests.api.reads.world import World
 
 PROTECTED = ["/v1/batches", "/v1/batches/{batch}", "/v1/orgs/{org}/holdings", "/v1/orgs/{org}/inbox",
              "/v1/orgs/{org}/shipments"]
-PUBLIC = ["/v1/products", "/v1/products/{product}", "/v1/orgs", "/v1/orgs/{org}", "/v1/approvals"]
+PUBLIC = ["/v1/products", "/v1/products/{product}", "/v1/orgs", "/v1/orgs/{org}"]
+# Public, and a bearer token shows the caller more: its own quota used, its disclosures.
+PUBLIC_OR_TOKEN = ["/v1/approvals", "/v1/log/entries"]
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,13 @@ def test_protected_reads_need_a_bearer_token(document: dict[str, Any], path: str
 @pytest.mark.parametrize("path", PUBLIC)
 def test_public_reads_need_nothing(document: dict[str, Any], path: str) -> None:
     assert "security" not in document["paths"][path]["get"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_OR_TOKEN)
+def test_reads_that_a_token_shows_more_of(document: dict[str, Any], path: str) -> None:
+    get = document["paths"][path]["get"]
+    assert get["security"] == [{}, {"bearerAuth": []}]
+    assert "401" in get["responses"]
 
 
 def test_lists_document_their_paging(document: dict[str, Any]) -> None:

@@ -8,14 +8,15 @@ import pytest
 
 from gi_trace.domain.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
 from tests.api.helpers import assert_problem
-from tests.api.reads.world import World
+from tests.api.reads.world import LABEL_YEAR, World
 from tests.support import Actor
 
 # list url, item id field, who asks, every id in order
 LISTS: dict[str, tuple[str, str, str | None, list[Any]]] = {
     "products": ("/v1/products", "product", None, ["longjing-tea", "wuchang-paddy", "wuchang-rice"]),
     "approvals": ("/v1/approvals", "producer", None,
-                  ["lazy-coop", "other-coop", "wuchang-coop", "wuchang-coop"]),
+                  ["lazy-coop", "other-coop", "other-coop", "wuchang-coop", "wuchang-coop",
+                   "wuchang-mill"]),
     "batches": ("/v1/batches", "batch", "regulator",
                 ["other-1", "paddy-1", "paddy-1a", "paddy-1b", "rice-1"]),
     "shipments": ("/v1/orgs/wuchang-mill/shipments", "shipment", "mill", ["ship-1", "ship-2", "ship-3"]),
@@ -69,10 +70,11 @@ def test_pages_combine_with_filters(world: World) -> None:
 
 
 def test_the_approval_cursor_names_product_producer_and_year(world: World) -> None:
-    body = world.get("/v1/approvals?limit=3").get_json()
+    body = world.get("/v1/approvals?limit=4").get_json()
     assert body["next"] == "wuchang-paddy/wuchang-coop/2025"
     rest = world.get(f"/v1/approvals?after={body['next']}").get_json()
-    assert [(a["producer"], a["year"]) for a in rest["items"]] == [("wuchang-coop", 2026)]
+    assert [(a["product"], a["producer"], a["year"]) for a in rest["items"]] == [
+        ("wuchang-paddy", "wuchang-coop", 2026), ("wuchang-rice", "wuchang-mill", LABEL_YEAR)]
 
 
 def test_the_default_page_is_50(world: World) -> None:

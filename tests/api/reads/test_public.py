@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.api.helpers import assert_problem
-from tests.api.reads.world import PADDY, World
+from tests.api.reads.world import LABEL_YEAR, PADDY, USCC, World
+from tests.support import Actor
 
 
 def ids(body: dict[str, object], key: str) -> list[object]:
@@ -25,7 +28,7 @@ def test_a_product_has_its_region_unit_gtins_and_processes(world: World) -> None
         "product": "wuchang-paddy", "name": {"zh": "五常稻谷", "en": "Wuchang paddy"},
         "region": {"name": {"zh": "黑龙江省五常市", "en": "Wuchang, Heilongjiang"}, "codes": ["230184"]},
         "unit": "kg", "gtins": sorted(PADDY["gtins"]),  # type: ignore[type-var]
-        "processes": {"mill": {"to": "wuchang-rice", "max_yield": "0.7"}},
+        "packs": ["1", "25"], "processes": {"mill": {"to": "wuchang-rice", "max_yield": "0.7"}},
         "regulator": world.regulator.org, "seq": resp.get_json()["seq"]}
 
 
@@ -63,8 +66,7 @@ def test_orgs_filter_by_role(world: World) -> None:
 def test_an_org_shows_its_credentials_and_every_key(world: World) -> None:
     body = world.get("/v1/orgs/wuchang-coop").get_json()
     assert body["name"] == {"zh": "五常市稻花香合作社", "en": "Wuchang Daohuaxiang Co-op"}
-    assert (body["region"], body["uscc"], body["roles"]) == ("230184", "93230184MA1ABCDE0X",
-                                                            ["producer"])
+    assert (body["region"], body["uscc"], body["roles"]) == ("230184", USCC, ["producer"])
     [key] = body["keys"]
     assert key["key_id"] == world.producer.key_id
     assert key["pub"] == world.producer.pub
@@ -85,30 +87,47 @@ def test_an_unknown_org_is_404(world: World) -> None:
     assert_problem(world.get("/v1/orgs/nobody"), 404, "not-found")
 
 
-def test_approvals_show_quota_used_remaining_and_suspension(world: World) -> None:
-    body = world.get("/v1/approvals?product=wuchang-paddy&year=2025").get_json()
-    by_producer = {a["producer"]: a for a in body["items"]}
-    assert by_producer["wuchang-coop"] | {"seq": 0} == {
+def by_producer(world: World, query: str, who: Actor | None = None) -> dict[str, Any]:
+    return {a["producer"]: a for a in world.get(f"/v1/approvals?{query}", who).get_json()["items"]}
+
+
+def test_approvals_show_quota_and_suspension_to_everyone(world: World) -> None:
+    """Who is approved for how much is public; what a producer used is its harvests' sizes."""
+    found = by_producer(world, "product=wuchang-paddy&year=2025")
+    assert found["wuchang-coop"] | {"seq": 0} == {
         "product": "wuchang-paddy", "producer": "wuchang-coop", "year": 2025, "quota": "10000",
-        "used": "5000", "remaining": "5000", "suspended": False, "suspension_reason": None,
-        "regulator": "cnipa", "seq": 0}
-    assert (by_producer["other-coop"]["used"], by_producer["other-coop"]["remaining"]) == ("1000", "2000")
-    lazy = by_producer["lazy-coop"]
+        "suspended": False, "suspension_reason": None, "regulator": "cnipa", "seq": 0}
+    lazy = found["lazy-coop"]
     assert (lazy["suspended"], lazy["suspension_reason"]) == (True, "special sign misused")
 
 
+def test_a_producer_sees_its_own_quota_used_and_remaining(world: World) -> None:
+    found = by_producer(world, "product=wuchang-paddy&year=2025", world.producer)
+    assert (found["wuchang-coop"]["used"], found["wuchang-coop"]["remaining"]) == ("5000", "5000")
+    assert "used" not in found["other-coop"] and "remaining" not in found["other-coop"]
+
+
+def test_a_regulator_sees_every_quota_used(world: World) -> None:
+    found = by_producer(world, "product=wuchang-paddy&year=2025", world.regulator)
+    assert (found["wuchang-coop"]["used"], found["wuchang-coop"]["remaining"]) == ("5000", "5000")
+    assert (found["other-coop"]["used"], found["other-coop"]["remaining"]) == ("1000", "2000")
+
+
 @pytest.mark.parametrize(("query", "expected"), [
-    ("", [("lazy-coop", 2025), ("other-coop", 2025), ("wuchang-coop", 2025), ("wuchang-coop", 2026)]),
+    ("", [("lazy-coop", 2025), ("other-coop", 2025), ("other-coop", LABEL_YEAR),
+          ("wuchang-coop", 2025), ("wuchang-coop", 2026), ("wuchang-mill", LABEL_YEAR)]),
     ("producer=wuchang-coop", [("wuchang-coop", 2025), ("wuchang-coop", 2026)]),
-    ("year=2026", [("wuchang-coop", 2026)]),
+    ("year=2025", [("lazy-coop", 2025), ("other-coop", 2025), ("wuchang-coop", 2025)]),
     ("producer=wuchang-coop&year=2025", [("wuchang-coop", 2025)]),
+    ("product=wuchang-rice", [("wuchang-mill", LABEL_YEAR)]),
     ("product=longjing-tea", []),
-], ids=["all", "by-producer", "by-year", "by-producer-and-year", "by-product"])
+], ids=["all", "by-producer", "by-year", "by-producer-and-year", "a-mill-approved-to-label",
+        "by-product"])
 def test_approval_filters(world: World, query: str, expected: list[tuple[str, int]]) -> None:
     body = world.get(f"/v1/approvals?{query}").get_json()
     assert [(a["producer"], a["year"]) for a in body["items"]] == expected
 
 
 def test_a_quota_with_decimals_keeps_them(world: World) -> None:
-    [approval] = world.get("/v1/approvals?year=2026").get_json()["items"]
-    assert (approval["quota"], approval["remaining"]) == ("12000.5", "12000.5")
+    found = by_producer(world, "producer=wuchang-coop&year=2026", world.producer)
+    assert (found["wuchang-coop"]["quota"], found["wuchang-coop"]["remaining"]) == ("12000.5", "12000.5")

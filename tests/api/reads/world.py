@@ -1,6 +1,8 @@
-"""A small, realistic Wuchang rice chain built once per test module through the real rules.
+"""A small, realistic Wuchang rice chain built once per test module through the real rules,
+signed as statement v2 (tests/support.py seals the confidential fields by the policy).
 
-    cnipa (regulator) registers paddy and rice, approves wuchang-coop and other-coop
+    cnipa (regulator) registers paddy and rice, approves wuchang-coop and other-coop to
+    harvest (2025) and label (this year), and wuchang-mill to label rice (this year)
     wuchang-coop harvests paddy-1 (5000 kg), splits it into paddy-1a (3000) and paddy-1b (2000)
     paddy-1a ──ship-1──▶ wuchang-mill (received) ──mill──▶ rice-1 (2000 kg)
     rice-1 ──ship-2 (1500)──▶ retailer-bj (received); ──ship-3 (400)──▶ distributor (pending)
@@ -10,9 +12,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,9 @@ from flask.testing import FlaskClient
 
 from gi_trace.api.auth.protocol import sign_challenge
 from gi_trace.api.context import EXTENSION
+from gi_trace.domain.label_commitment import Label, labels_root
 from gi_trace.domain.label_signature import sign_label
+from gi_trace.ledger.encoding import b64url_encode
 from gi_trace.ledger.log import Log
 from gi_trace.ledger.statement import Envelope
 from gi_trace.service import initialize
@@ -31,6 +36,10 @@ from tests.support import Actor, instance_settings
 
 YEAR = 2025
 HARVESTED = f"{YEAR}-10-01"
+# Labels are issued under the approval for the year of their statement's ts: this year.
+LABEL_YEAR = datetime.now(UTC).year
+WUCHANG = "230184"
+USCC = "93230184MA1ABCDE09"  # a unified social credit code with its right check character
 
 
 def gtin(first13: str) -> str:
@@ -46,15 +55,45 @@ def org_body(actor: Actor, roles: list[str], zh: str, en: str, **extra: Any) -> 
 
 PADDY = {"product": "wuchang-paddy", "name": {"zh": "五常稻谷", "en": "Wuchang paddy"},
          "region": {"name": {"zh": "黑龙江省五常市", "en": "Wuchang, Heilongjiang"},
-                    "codes": ["230184"]},
+                    "codes": [WUCHANG]},
          "unit": "kg", "gtins": [gtin("0690000000001"), gtin("0690000000002")],
-         "processes": {"mill": {"to": "wuchang-rice", "max_yield": "0.7"}}}
+         "packs": ["1", "25"], "processes": {"mill": {"to": "wuchang-rice", "max_yield": "0.7"}}}
 RICE = {"product": "wuchang-rice", "name": {"zh": "五常大米", "en": "Wuchang rice"},
-        "region": PADDY["region"], "unit": "kg", "gtins": [gtin("0690000000010")]}
+        "region": PADDY["region"], "unit": "kg", "gtins": [gtin("0690000000010")],
+        "packs": ["2.5", "5"]}
 TEA = {"product": "longjing-tea", "name": {"zh": "西湖龙井", "en": "Longjing tea"},
        "region": {"name": {"zh": "浙江省杭州市西湖区", "en": "West Lake, Hangzhou"},
                   "codes": ["330106"]},
-       "unit": "kg", "gtins": [gtin("0690000000020")]}
+       "unit": "kg", "gtins": [gtin("0690000000020")], "packs": ["0.25"]}
+
+
+def split(holder: Actor, parent: str, into: Sequence[tuple[str, str]]) -> Envelope:
+    """batch.split v2: the children's ids public, their quantities sealed."""
+    return holder.sign("batch.split", {"from": parent, "into": [b for b, _ in into],
+                                       "quantities": [q for _, q in into]})
+
+
+def process(holder: Actor, name: str, inputs: Sequence[tuple[str, str]], output: str, lot: str,
+            quantity: str) -> Envelope:
+    """batch.process v2: inputs and output public, their quantities sealed."""
+    return holder.sign("batch.process", {
+        "process": name, "inputs": [b for b, _ in inputs], "output": {"batch": output, "lot": lot},
+        "quantities": {"inputs": [q for _, q in inputs], "output": quantity}})
+
+
+def ship(sender: Actor, shipment: str, to: Actor, items: Sequence[tuple[str, str]],
+         **extra: str) -> Envelope:
+    return sender.sign("shipment.send", {"shipment": shipment, "to": to.org, **extra,
+                                         "items": [{"batch": b, "quantity": q} for b, q in items]})
+
+
+def issue(issuer: Actor, batch: str, gtin: str, lot: str, pack: str, serials: Sequence[str]) -> Envelope:
+    """label.issue v2: the body commits to the labels by their root; they travel beside it."""
+    labels = [Label(serial, sign_label(issuer.key, gtin, lot, serial)) for serial in serials]
+    return issuer.sign("label.issue", {
+        "batch": batch, "gtin": gtin, "pack": pack, "count": len(labels),
+        "labels_root": b64url_encode(labels_root(labels))},
+        attachments={"labels": [{"serial": label.serial, "sig": label.sig} for label in labels]})
 
 
 @dataclass
@@ -93,19 +132,18 @@ class World:
         return self.regulator.sign("org.register", org_body(actor, roles, zh, en, **extra))
 
     def new_org(self, roles: list[str], *, keys: int = 1) -> list[Actor]:
-        """A fresh organisation (one Actor per key), so a test that revokes harms no other."""
+        """A fresh organisation (one Actor per key) seated in Wuchang, so a test that revokes
+        harms no other and a regulator may approve it."""
         actors = [Actor(f"org-{secrets.token_hex(4)}")]
         actors += [Actor(actors[0].org) for _ in range(keys - 1)]
-        body = org_body(actors[0], roles, "测试", "Test org")
+        body = org_body(actors[0], roles, "测试", "Test org", region=WUCHANG)
         body["keys"] = [a.pub for a in actors]
         self.append(self.regulator.sign("org.register", body))
         return actors
 
     def issue_other_label(self, gtin: str, serial: str) -> None:
-        """One label of other-coop's batch other-1 (lot X2025), signed as issued."""
-        self.append(self.unrelated.sign("label.issue", {
-            "batch": "other-1", "gtin": gtin, "serials": [serial],
-            "sigs": [sign_label(self.unrelated.key, gtin, "X2025", serial)]}))
+        """One label (a 1 kg pack) of other-coop's batch other-1 (lot X2025), signed as issued."""
+        self.append(issue(self.unrelated, "other-1", gtin, "X2025", "1", [serial]))
 
     def revoke(self, actor: Actor) -> None:
         self.append(actor.sign("key.revoke", {"org": actor.org, "key": actor.key_id,
@@ -115,13 +153,14 @@ class World:
         reg, coop, mill = self.regulator, self.producer, self.mill
         self.append(
             self.register(coop, ["producer"], "五常市稻花香合作社", "Wuchang Daohuaxiang Co-op",
-                          region="230184", uscc="93230184MA1ABCDE0X"),
-            self.register(mill, ["processor"], "五常米业", "Wuchang Rice Mill", region="230184"),
+                          region=WUCHANG, uscc=USCC),
+            self.register(mill, ["processor"], "五常米业", "Wuchang Rice Mill", region=WUCHANG),
             self.register(self.distributor, ["distributor"], "黑龙江粮食物流", "HLJ Grain Logistics"),
             self.register(self.retailer, ["retailer"], "北京超市", "Beijing Supermarket",
                           region="110105"),
-            self.register(self.unrelated, ["producer"], "另一个合作社", "Another Co-op"),
-            self.register(self.suspended, ["producer"], "懒合作社", "Lazy Co-op"),
+            self.register(self.unrelated, ["producer"], "另一个合作社", "Another Co-op",
+                          region=WUCHANG),
+            self.register(self.suspended, ["producer"], "懒合作社", "Lazy Co-op", region=WUCHANG),
             reg.sign("product.register", PADDY),
             reg.sign("product.register", RICE),
             reg.sign("product.register", TEA),
@@ -130,29 +169,25 @@ class World:
               for org, quota in ((coop, "10000"), (self.unrelated, "3000"), (self.suspended, "500"))),
             reg.sign("producer.approve", {"product": "wuchang-paddy", "producer": coop.org,
                                           "year": YEAR + 1, "quota": "12000.5"}),
+            *(reg.sign("producer.approve", {"product": product, "producer": org.org,
+                                            "year": LABEL_YEAR, "quota": "1000"})
+              for product, org in (("wuchang-rice", mill), ("wuchang-paddy", self.unrelated))),
             reg.sign("producer.suspend", {"product": "wuchang-paddy", "producer": self.suspended.org,
                                           "reason": "special sign misused"}),
         )
         self.append(
             coop.sign("batch.register", {"batch": "paddy-1", "product": "wuchang-paddy", "lot": "L2025A",
                                          "quantity": "5000", "harvested": HARVESTED,
+                                         "village": {"zh": "龙凤山村", "en": "Longfengshan"},
                                          "origin": {"plot": "Longfeng 7", "lat": "44.93",
-                                                    "lon": "127.17"}}),
-            coop.sign("batch.split", {"from": "paddy-1",
-                                      "into": [{"batch": "paddy-1a", "quantity": "3000"},
-                                               {"batch": "paddy-1b", "quantity": "2000"}]}),
-            coop.sign("shipment.send", {"shipment": "ship-1", "to": mill.org,
-                                        "items": [{"batch": "paddy-1a", "quantity": "3000"}]}),
+                                                    "lon": "127.17", "region": WUCHANG}}),
+            split(coop, "paddy-1", [("paddy-1a", "3000"), ("paddy-1b", "2000")]),
+            ship(coop, "ship-1", mill, [("paddy-1a", "3000")]),
             mill.sign("shipment.receive", {"shipment": "ship-1"}),
-            mill.sign("batch.process", {"process": "mill",
-                                        "inputs": [{"batch": "paddy-1a", "quantity": "3000"}],
-                                        "output": {"batch": "rice-1", "lot": "R2025A",
-                                                   "quantity": "2000"}}),
-            mill.sign("shipment.send", {"shipment": "ship-2", "to": self.retailer.org,
-                                        "items": [{"batch": "rice-1", "quantity": "1500"}]}),
+            process(mill, "mill", [("paddy-1a", "3000")], "rice-1", "R2025A", "2000"),
+            ship(mill, "ship-2", self.retailer, [("rice-1", "1500")]),
             self.retailer.sign("shipment.receive", {"shipment": "ship-2"}),
-            mill.sign("shipment.send", {"shipment": "ship-3", "to": self.distributor.org,
-                                        "items": [{"batch": "rice-1", "quantity": "400"}]}),
+            ship(mill, "ship-3", self.distributor, [("rice-1", "400")]),
             coop.sign("batch.recall", {"batch": "paddy-1b", "reason": "moisture above 15.5%"}),
             self.unrelated.sign("batch.register", {"batch": "other-1", "product": "wuchang-paddy",
                                                    "lot": "X2025", "quantity": "1000",
