@@ -3,7 +3,9 @@
 """GET /v1/shipments/…: one delivery, by id or by the SSCC its label carries, and that label.
 
 What a receiving desk scans is `{base}/00/{sscc}`; it resolves it here to what the sender
-declared. Only the sender, the receiver and regulators may see a shipment.
+declared. Only the sender, the receiver and regulators may see a shipment; its id and
+SSCC are confidential too, so anyone else gets the 404 of an unknown shipment, whether
+it exists or not.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import Connection
 
 from gi_trace.api.auth.caller import protected, require_caller
-from gi_trace.api.auth.errors import Forbidden
 from gi_trace.api.context import current_service
 from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.domain.queries import shipments
@@ -30,23 +31,22 @@ from .schemas import ShipmentSchema
 
 blp = Blueprint("deliveries", __name__, url_prefix="/v1/shipments", description=(
     "One shipment, by id or by the SSCC on its label, and a printable label. For its sender, "
-    "its receiver and regulators."))
+    "its receiver and regulators; to anyone else a shipment is 404, as if unknown."))
 
 SVG = "image/svg+xml"
 LABEL_WIDTH, QR_SIZE = 100, 70  # millimetres: a label that fits an A6 sheet
 
 
-def _readable(shipment: shipments.Shipment) -> shipments.Shipment:
-    """The shipment, if the caller is its sender, its receiver or a regulator."""
+def _readable(found: shipments.Shipment | None, what: str, ident: str) -> shipments.Shipment:
+    """The shipment, if the caller is its sender, its receiver or a regulator; else 404."""
     caller = require_caller()
-    if not caller.is_regulator and caller.org not in (shipment.sender, shipment.receiver):
-        raise Forbidden(f"{caller.org} is neither the sender nor the receiver of "
-                        f"shipment {shipment.shipment}", code="not-a-party")
-    return shipment
+    if found is None or not (caller.is_regulator or caller.org in (found.sender, found.receiver)):
+        not_found(what, ident)
+    return found
 
 
 def _by_id(conn: Connection, shipment: str) -> shipments.Shipment:
-    return _readable(shipments.get_shipment(conn, shipment) or not_found("shipment", shipment))
+    return _readable(shipments.get_shipment(conn, shipment), "shipment", shipment)
 
 
 @blp.route("/<shipment>")
@@ -72,8 +72,7 @@ class BySscc(MethodView):
         if len(sscc) != 18 or not valid_check_digit(sscc):
             raise MalformedError("an SSCC is 18 digits with a valid GS1 check digit", field="sscc",
                                  code="bad-sscc")
-        found = shipments.get_shipment(connection(), sscc=sscc)
-        return _readable(found or not_found("shipment with SSCC", sscc))
+        return _readable(shipments.get_shipment(connection(), sscc=sscc), "shipment with SSCC", sscc)
 
 
 def label_svg(shipment: shipments.Shipment, uri: str) -> str:

@@ -15,8 +15,9 @@ SSCC = "06900000" + "000000042"
 SSCC += check_digit(SSCC)
 OTHER_SSCC = "06900000" + "000000043"
 OTHER_SSCC += check_digit(OTHER_SSCC)
-CALLERS = [(None, 401), ("regulator", 200), ("mill", 200), ("retailer", 200), ("distributor", 403),
-           ("unrelated", 403)]
+# A shipment's id and SSCC are confidential: to anyone but its parties it is unknown (404).
+CALLERS = [(None, 401), ("regulator", 200), ("mill", 200), ("retailer", 200), ("distributor", 404),
+           ("unrelated", 404)]
 IDS = ["anonymous", "regulator", "sender", "receiver", "other-trader", "other-producer"]
 
 
@@ -35,8 +36,19 @@ def labelled(world: World) -> World:
 def test_who_may_see_a_delivery(labelled: World, url: str, caller: str | None, status: int) -> None:
     resp = labelled.get(url, None if caller is None else getattr(labelled, caller))
     assert resp.status_code == status, resp.get_data(as_text=True)
-    if status == 403:
-        assert resp.get_json()["code"] == "not-a-party"
+    if status == 404:
+        assert resp.get_json()["code"] == "not-found"
+        assert "ship-4" not in resp.get_data(as_text=True) or "sscc" not in url
+
+
+def test_probing_ssccs_tells_a_stranger_nothing(labelled: World) -> None:
+    """An SSCC that is on a shipment and one that is on none answer alike, and the answer never
+    names the shipment."""
+    real = labelled.get(f"/v1/shipments/sscc/{SSCC}", labelled.unrelated)
+    unused = labelled.get(f"/v1/shipments/sscc/{OTHER_SSCC}", labelled.unrelated)
+    assert (real.status_code, unused.status_code) == (404, 404)
+    assert real.get_json()["detail"].replace(SSCC, OTHER_SSCC) == unused.get_json()["detail"]
+    assert "ship-4" not in real.get_data(as_text=True)
 
 
 def test_by_sscc_is_what_the_sender_declared(labelled: World) -> None:
