@@ -102,12 +102,15 @@ class IssuedLabel:
     sig: str
 
 
-def issued_labels(conn: Connection, batch: str, *, chunk: int = 1000) -> Iterator[IssuedLabel]:
-    """The batch's labels that are neither void nor sold, in issue order, streamed `chunk` rows
-    at a time so that a sheet of 100,000 labels never sits in memory."""
+def issued_labels(conn: Connection, batch: str, issuer: str, *,
+                  chunk: int = 1000) -> Iterator[IssuedLabel]:
+    """The labels `issuer` issued on the batch that are neither void nor sold, in issue order,
+    streamed `chunk` rows at a time so that a sheet of 100,000 labels never sits in memory.
+    Only their issuer may have them: each is the special sign itself."""
     lab = tables.labels.c
     rows = conn.execution_options(yield_per=chunk).execute(
         select(lab.gtin, lab.lot, lab.serial, lab.sig)
-        .where((lab.batch == batch) & (lab.status == "issued")).order_by(lab.issue_seq, lab.serial))
+        .where((lab.batch == batch) & (lab.issuer == issuer) & (lab.status == "issued"))
+        .order_by(lab.issue_seq, lab.idx, lab.serial))
     for row in rows:
         yield IssuedLabel(row.gtin, row.lot, row.serial, row.sig)
