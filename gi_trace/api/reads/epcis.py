@@ -3,7 +3,9 @@
 """GET /v1/epcis: the supply chain as GS1 EPCIS 2.0 JSON-LD, for partners' and regions' systems.
 
 The same policy as the batch reads: a regulator gets every event, an organisation
-the events of statements that touched a batch it is party to.
+the events of statements that touched a batch it is party to, with the confidential
+values of the statements it may read (and the shipments and label sales it is party
+to, no one else's).
 """
 
 from __future__ import annotations
@@ -18,20 +20,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from gi_trace.api.auth.authenticator import Caller
 from gi_trace.api.auth.caller import protected, require_caller
 from gi_trace.api.context import current_service
 from gi_trace.domain.epcis.export import Exporter
 from gi_trace.domain.epcis.vocabulary import MEDIA_TYPE
 from gi_trace.domain.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
 
-from .access import batch_reader, not_found
+from .access import batch_reader, not_found, viewer_of
 from .connection import connection
 
 blp = Blueprint("epcis", __name__, url_prefix="/v1/epcis", description=(
     "EPCIS 2.0 JSON-LD (application/ld+json): a batch's journey or the events of a period, "
     "validating against GS1's EPCIS JSON schema. Regulators see every event; an organisation "
-    "the events that touched a batch it is party to."))
+    "the events that touched a batch it is party to, with the quantities, places and reasons "
+    "of the statements it may read, and only its own shipments and label sales."))
 
 
 class PeriodArgs(Schema):
@@ -65,10 +67,6 @@ def _exporter() -> Exporter:
     return Exporter(settings.base_url.rstrip("/"), settings.gs1_company_prefix_length)
 
 
-def _visible_to(caller: Caller) -> str | None:
-    return None if caller.is_regulator else caller.org
-
-
 def _ld_json(document: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return current_app.response_class(json.dumps(document, ensure_ascii=False), mimetype=MEDIA_TYPE,
                                       headers=headers)
@@ -83,7 +81,7 @@ class BatchJourney(MethodView):
         """The journey of a batch with its ancestors and descendants, in log order."""
         conn = connection()
         caller = batch_reader(conn, batch)
-        document = _exporter().journey(conn, batch, visible_to=_visible_to(caller),
+        document = _exporter().journey(conn, batch, viewer=viewer_of(caller),
                                        created=datetime.now(UTC))
         return _ld_json(document or not_found("batch", batch))
 
@@ -100,7 +98,7 @@ class Events(MethodView):
         """The events of statements signed in [from, to), in log order, `limit` at a time."""
         caller = require_caller()
         document, next_after = _exporter().period(
-            connection(), start, end, visible_to=_visible_to(caller), created=datetime.now(UTC),
+            connection(), start, end, viewer=viewer_of(caller), created=datetime.now(UTC),
             limit=limit, after=after)
         if next_after is None:
             return _ld_json(document)

@@ -14,6 +14,12 @@
 
 Pure: what the statement's body does not say (lineage, a shipment's items, a label's
 GTIN) comes in `Facts`, read from the projections by `export`.
+
+A statement's body is what the viewer may read of it (`export`): for a statement not in
+`Facts.disclosed` its public fields only, and then no quantity, plot or reason derived
+from it is written; a quantity element then names its class alone. A label.issue's
+labels are counted, never listed (its serials are not in the log). Shipments and voided
+or sold labels reach `epcis_event` only for viewers that may read them.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ class Statement:
 class Batch:
     product: str
     lot: str
-    quantity: str  # at creation
+    quantity: str | None  # at creation (None in a projection rebuilt without disclosures)
     unit: str | None
     gtins: tuple[str, ...]  # of its product, ascending
 
@@ -59,7 +65,7 @@ class Batch:
 class Link:
     parent: str
     child: str
-    quantity: str  # of the parent that went into the child
+    quantity: str | None  # of the parent that went into the child
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class Facts:
     shipments: dict[str, Shipment] = field(default_factory=dict)
     touched: dict[int, list[str]] = field(default_factory=dict)  # batches each seq touched
     label_gtins: dict[str, str] = field(default_factory=dict)  # serial → GTIN
+    disclosed: frozenset[int] = frozenset()  # seqs whose confidential values the viewer may read
 
     def org(self, org: str) -> str:
         """An organisation as a URI: its public record on this server (it has no GLN)."""
@@ -96,8 +103,11 @@ class Facts:
         row = self.batches[batch]
         return lgtin_uri(row.gtins[0], row.lot, self.prefix_length)
 
-    def quantity(self, batch: str, amount: Decimal | str) -> dict[str, Any]:
-        """A quantity element: so much of the batch's class, in its product's unit."""
+    def quantity(self, batch: str, amount: Decimal | str | None) -> dict[str, Any]:
+        """A quantity element: so much of the batch's class, in its product's unit; the class
+        alone when the amount is not for this viewer."""
+        if amount is None:
+            return {"epcClass": self.lot_class(batch)}
         unit = self.batches[batch].unit
         return {"epcClass": self.lot_class(batch), "quantity": number(parse_quantity(str(amount))),
                 **({"uom": UOM[unit]} if unit in UOM else {})}
@@ -128,26 +138,33 @@ def _trailer(s: Statement, facts: Facts, batches: list[str]) -> dict[str, Any]:
 def _register(s: Statement, facts: Facts) -> dict[str, Any]:
     body = s.body
     event = {**_common("ObjectEvent", s), "action": "ADD",
-             "quantityList": [facts.quantity(body["batch"], body["quantity"])],
+             "quantityList": [facts.quantity(body["batch"], body.get("quantity"))],
              "bizStep": "commissioning", "disposition": "active"}
-    origin = body.get("origin", {})
+    origin = body.get("origin", {})  # only in a body the viewer may read
     if "lat" in origin and "lon" in origin:
         event["readPoint"] = {"id": f"geo:{origin['lat']},{origin['lon']}"}
     event["ilmd"] = {ext("product"): facts.batches[body["batch"]].product,
                      ext("harvested"): body["harvested"],
+                     **({ext("village"): body["village"]} if "village" in body else {}),
                      **({ext("plot"): origin["plot"]} if "plot" in origin else {})}
     return {**event, **_trailer(s, facts, [body["batch"]])}
 
 
 def _transformation(s: Statement, facts: Facts) -> dict[str, Any]:
+    """Inputs and outputs of a split, merge or process: lineage is public, its quantities are
+    the statement's readers' (a merge's, derived from the holder's holdings, its author's)."""
     links = facts.lineage.get(s.seq, [])
-    taken: dict[str, Decimal] = {}
+    shown = s.seq in facts.disclosed
+    taken: dict[str, Decimal | None] = {}
     for link in links:
-        taken[link.parent] = taken.get(link.parent, Decimal(0)) + parse_quantity(link.quantity)
+        before = taken.get(link.parent, Decimal(0))
+        taken[link.parent] = None if not shown or link.quantity is None or before is None \
+            else before + parse_quantity(link.quantity)
     outputs = list(dict.fromkeys(link.child for link in links))
     event = {**_common("TransformationEvent", s),
              "inputQuantityList": [facts.quantity(b, q) for b, q in taken.items()],
-             "outputQuantityList": [facts.quantity(b, facts.batches[b].quantity) for b in outputs]}
+             "outputQuantityList": [facts.quantity(b, facts.batches[b].quantity if shown else None)
+                                    for b in outputs]}
     if s.type != "batch.split":
         event["bizStep"] = "creating_class_instance"
     if s.type == "batch.process":
@@ -197,15 +214,25 @@ _LABEL_STEPS = {"label.issue": ("ADD", "commissioning", "active"),
 
 
 def _labels(s: Statement, facts: Facts) -> dict[str, Any]:
+    """Labels as SGTINs where the viewer may read their serials (a void or a sale it is party
+    to, or an old v1 issue it signed); a v2 label.issue as a count of its lot's trade items."""
     action, step, disposition = _LABEL_STEPS[s.type]
     body = s.body
-    gtins = facts.label_gtins if s.type != "label.issue" else dict.fromkeys(body["serials"], body["gtin"])
-    event = {**_common("ObjectEvent", s), "action": action,
-             "epcList": [sgtin_uri(gtins[serial], serial, facts.prefix_length)
-                         for serial in body["serials"]],
-             "bizStep": step, "disposition": disposition}
+    event: dict[str, Any] = {**_common("ObjectEvent", s), "action": action}
+    if "serials" in body and s.seq in facts.disclosed:
+        gtins = facts.label_gtins if s.type != "label.issue" \
+            else dict.fromkeys(body["serials"], body["gtin"])
+        event["epcList"] = [sgtin_uri(gtins[serial], serial, facts.prefix_length)
+                            for serial in body["serials"]]
+    elif s.type == "label.issue":
+        lot = facts.batches[body["batch"]].lot
+        count = body["count"] if "count" in body else len(body["serials"])
+        event["quantityList"] = [{"epcClass": lgtin_uri(body["gtin"], lot, facts.prefix_length),
+                                  "quantity": count}]
+    event.update({"bizStep": step, "disposition": disposition})
     if s.type == "label.issue":
-        event["ilmd"] = {ext("lot"): facts.batches[body["batch"]].lot}
+        event["ilmd"] = {ext("lot"): facts.batches[body["batch"]].lot,
+                         **({ext("pack"): body["pack"]} if "pack" in body else {})}
     if "reason" in body:
         event[ext("reason")] = body["reason"]
     return {**event, **_trailer(s, facts, facts.touched.get(s.seq, []))}

@@ -1,13 +1,21 @@
 """Which statements an export holds, and what the projections add to them.
 
 A statement is in a batch's journey when it touched the batch, an ancestor or a
-descendant (gi_batch_events). A caller that is not a regulator sees a statement
+descendant (gi_batch_events). A viewer that is not a regulator sees a statement
 only when it is party to at least one batch the statement touched: the rule of the
-batch reads, applied statement by statement.
+batch reads, applied statement by statement (the public: any batch).
+
+Then the rule of confidential fields (`queries.visibility`): a statement's disclosed
+fields, and the quantities the projections derived from it, are exported only to a
+viewer that may read it; others get its public fields. A statement whose very link to
+a batch is confidential (a shipment, a label voided or sold) is exported only to its
+readers. Labels' serials travel in an export only where the viewer may read the
+statement that carries them (a void or a sale); a label.issue's never do, it is counted.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +25,10 @@ from sqlalchemy import Connection, Select, func, select
 
 from gi_trace.domain import tables
 from gi_trace.domain.queries.batches import get_batch, party_batches
+from gi_trace.domain.queries.visibility import PUBLIC_EVENT_DETAIL, Viewer, readable
 from gi_trace.ledger import schema
 from gi_trace.ledger.canonical import parse_json
+from gi_trace.ledger.disclosure import Disclosure, full_body, reveal
 from gi_trace.ledger.merkle import leaf_hash
 from gi_trace.ledger.statement import format_ts
 
@@ -40,19 +50,20 @@ class Exporter:
         if self.prefix_length not in PREFIX_LENGTHS:
             raise ValueError(f"a GS1 company prefix has 6 to 12 digits, not {self.prefix_length}")
 
-    def journey(self, conn: Connection, batch: str, *, visible_to: str | None,
+    def journey(self, conn: Connection, batch: str, *, viewer: Viewer,
                 created: datetime) -> dict[str, Any] | None:
-        """The EPCIS document of a batch, its ancestors and descendants; None for no such batch."""
+        """The EPCIS document of a batch, its ancestors and descendants, as `viewer` may see
+        it; None for no such batch."""
         detail = get_batch(conn, batch)
         if detail is None:
             return None
         family = {batch, *(link.batch for link in (*detail.ancestors, *detail.descendants))}
-        query = _visible(select(_e.seq).where(_e.batch.in_(family)), visible_to)
+        query = _visible(select(_e.seq).where(_e.batch.in_(family)), viewer)
         return self._document(conn, list(conn.scalars(query.group_by(_e.seq).order_by(_e.seq))),
-                              created)
+                              viewer, created)
 
     def period(self, conn: Connection, start: datetime, end: datetime | None, *,
-               visible_to: str | None, created: datetime, limit: int, after: int | None = None,
+               viewer: Viewer, created: datetime, limit: int, after: int | None = None,
                ) -> tuple[dict[str, Any], int | None]:
         """The document of the statements signed in [start, end) (to the second; no end: up to
         now), in log order, at most `limit` of them after seq `after`; and the `after` of the
@@ -63,20 +74,22 @@ class Exporter:
             query = query.where(second < format_ts(end)[:19])
         if after is not None:
             query = query.where(_e.seq > after)
-        seqs = list(conn.scalars(_visible(query, visible_to).group_by(_e.seq).order_by(_e.seq)
+        seqs = list(conn.scalars(_visible(query, viewer).group_by(_e.seq).order_by(_e.seq)
                                  .limit(limit + 1)))
         more = len(seqs) > limit
         seqs = seqs[:limit]
-        return self._document(conn, seqs, created), seqs[-1] if more else None
+        return self._document(conn, seqs, viewer, created), seqs[-1] if more else None
 
-    def _document(self, conn: Connection, seqs: list[int], created: datetime) -> dict[str, Any]:
-        statements = _statements(conn, seqs)
-        facts = self._facts(conn, statements)
+    def _document(self, conn: Connection, seqs: list[int], viewer: Viewer,
+                  created: datetime) -> dict[str, Any]:
+        disclosed = readable(conn, viewer, seqs)
+        statements = _statements(conn, seqs, disclosed)
+        facts = self._facts(conn, statements, disclosed)
         return epcis_document([epcis_event(s, facts) for s in statements], created)
 
-    def _facts(self, conn: Connection, statements: list[Statement]) -> Facts:
+    def _facts(self, conn: Connection, statements: list[Statement], disclosed: frozenset[int]) -> Facts:
         seqs = [s.seq for s in statements]
-        facts = Facts(self.base_url, self.prefix_length)
+        facts = Facts(self.base_url, self.prefix_length, disclosed=disclosed)
         for row in conn.execute(select(_e.seq, _e.batch).where(_e.seq.in_(seqs)).order_by(_e.batch)):
             facts.touched.setdefault(row.seq, []).append(row.batch)
         lin = tables.lineage.c
@@ -84,7 +97,7 @@ class Exporter:
                                 .order_by(lin.parent, lin.child)):
             facts.lineage.setdefault(row.seq, []).append(Link(row.parent, row.child, row.quantity))
         facts.shipments = _shipments(conn, {s.body["shipment"] for s in statements
-                                            if s.type.startswith("shipment.")})
+                                            if s.type.startswith("shipment.") and "shipment" in s.body})
         lab = tables.labels.c
         if any(s.type in ("label.void", "label.sell") for s in statements):
             facts.label_gtins = {row.serial: row.gtin for row in conn.execute(
@@ -95,20 +108,46 @@ class Exporter:
         return facts
 
 
-def _visible(query: Select[Any], org: str | None) -> Select[Any]:
-    """Only statements of TYPES, and for an org (not a regulator) those touching its batches."""
+def _visible(query: Select[Any], viewer: Viewer) -> Select[Any]:
+    """Only statements of TYPES; for an org those touching its batches; and but for a regulator,
+    a statement whose link to a batch is confidential only where the viewer may read it."""
     query = query.where(_e.type.in_(TYPES))
-    return query if org is None else query.where(_e.batch.in_(party_batches(org)))
+    if viewer.party is not None:
+        query = query.where(_e.batch.in_(party_batches(viewer.party)))
+    if viewer.sees_all:
+        return query
+    public = _e.type.in_(sorted(PUBLIC_EVENT_DETAIL))
+    if viewer.org is None:
+        return query.where(public)
+    named = select(schema.readers.c.seq).where(schema.readers.c.org == viewer.org)
+    return query.where(public | (_e.actor == viewer.org) | _e.seq.in_(named))
 
 
-def _statements(conn: Connection, seqs: list[int]) -> list[Statement]:
+def _disclosures(conn: Connection, seqs: frozenset[int]) -> dict[int, list[Disclosure]]:
+    """The disclosures kept beside the records `seqs` (those that have any)."""
+    sc = schema.sidecars.c
+    found: dict[int, list[Disclosure]] = {}
+    wanted = sorted(seqs)
+    for i in range(0, len(wanted), 500):
+        for row in conn.execute(select(sc.seq, sc.disclosures).where(sc.seq.in_(wanted[i:i + 500]))):
+            if row.disclosures:
+                found[row.seq] = [Disclosure(*item) for item in json.loads(row.disclosures)]
+    return found
+
+
+def _statements(conn: Connection, seqs: list[int], disclosed: frozenset[int]) -> list[Statement]:
+    """The statements with their bodies as the viewer may read them: whole (public and disclosed
+    fields) for the records in `disclosed`, their public fields for the others."""
     r = schema.records.c
+    disclosures = _disclosures(conn, disclosed)
     rows = conn.execute(select(r.seq, r.statement, r.signature).where(r.seq.in_(seqs)).order_by(r.seq))
     found = []
     for row in rows:
         data = parse_json(bytes(row.statement))
+        body: dict[str, Any] = data["body"]
+        revealed = reveal(body, disclosures.get(row.seq, [])) if row.seq in disclosed else {}
         found.append(Statement(row.seq, leaf_hash(bytes(row.signature) + bytes(row.statement)),
-                               data["type"], data["actor"], data["ts"], data["body"]))
+                               data["type"], data["actor"], data["ts"], full_body(body, revealed)))
     return found
 
 
