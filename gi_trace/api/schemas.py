@@ -23,7 +23,9 @@ def _index(minimum: int, **kwargs: Any) -> fields.Integer:
 
 
 # -- query arguments -------------------------------------------------------------------------
-class EntriesArgs(Schema):
+class RangeArgs(Schema):
+    """`start` <= seq < `end`, the page capped at MAX_PAGE records."""
+
     start = _index(0, load_default=0, metadata={"description": "first seq (inclusive)"})
     end = _index(1, metadata={"description": f"last seq (exclusive); default start + {MAX_PAGE}"})
 
@@ -36,6 +38,10 @@ class EntriesArgs(Schema):
     def _default_end(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         data.setdefault("end", data["start"] + MAX_PAGE)
         return data
+
+
+EntriesArgs = RangeArgs
+SidecarsArgs = RangeArgs
 
 
 class InclusionArgs(Schema):
@@ -62,18 +68,51 @@ class AppendedSchema(Schema):
     record_hash = Hex(required=True)
 
 
+DISCLOSURE = {"type": "array", "prefixItems": [
+    {"type": "string", "description": "salt: 16 random bytes, base64url"},
+    {"type": "string", "description": "the field's name"},
+    {"description": "the field's value, any JSON"}], "minItems": 3, "maxItems": 3}
+DISCLOSURES_DESCRIPTION = (
+    "the statement's confidential fields as [salt, name, value]; each one's digest, base64url of "
+    'SHA-256(b"gi-trace/v2/disclosure\\n" + JCS([salt, name, value])), is in body._sd')
+
+
 class EntrySchema(Schema):
     seq = fields.Integer(required=True)
-    statement = CanonicalJSON(required=True, metadata={"description": "as signed (RFC 8785)"})
+    statement = CanonicalJSON(required=True, metadata={
+        "description": "as signed (RFC 8785): public fields, confidential ones as body._sd digests"})
     signature = Base64Url(required=True)
     prev = Hex(required=True)
     record_hash = Hex(required=True)
+    disclosures = fields.List(fields.Raw(metadata=DISCLOSURE), metadata={"description": (
+        f"{DISCLOSURES_DESCRIPTION}. Only with a bearer token, and only on the records the caller "
+        "may read: those it signed, those naming it (a shipment's receiver, a receipt's sender, a "
+        "voided or sold label's issuer), and every record for a regulator. Never part of the leaf")})
 
 
 class EntriesSchema(Schema):
     entries = fields.List(fields.Nested(EntrySchema), required=True)
     next = fields.Integer(allow_none=True, required=True,
                           metadata={"description": "start of the next page, null at the end"})
+
+
+class SidecarSchema(Schema):
+    """What is kept beside one record (a line of a regulator's audit bundle, sidecars.jsonl)."""
+
+    seq = fields.Integer(required=True)
+    disclosures = fields.List(fields.Raw(metadata=DISCLOSURE), required=True,
+                              metadata={"description": DISCLOSURES_DESCRIPTION})
+    attachments = fields.Dict(metadata={"description": (
+        "what travelled beside the statement and its rules checked: a label.issue's `labels`, "
+        '[{"serial", "sig"}…], whose RFC 6962 tree hash is body.labels_root')})
+
+
+class SidecarsSchema(Schema):
+    sidecars = fields.List(fields.Nested(SidecarSchema), required=True, metadata={
+        "description": "in seq order; a record with nothing beside it has no item"})
+    next = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "the `start` of the next page (its records may have no sidecar), null at "
+                       "the end of the log"})
 
 
 class InclusionProofSchema(Schema):
@@ -104,16 +143,32 @@ class ProblemSchema(Schema):
 
 # -- request body (documentation only: the ledger parses it) --------------------------------
 class StatementSchema(Schema):
-    v = fields.Integer(required=True, metadata={"example": 1})
+    v = fields.Integer(required=True, metadata={
+        "example": 2, "description": "2 (v1 only for the genesis of the trust roots)"})
     type = fields.String(required=True, metadata={"example": "batch.register"})
     actor = fields.String(required=True, metadata={"description": "org id"})
     key = fields.String(required=True, metadata={"description": "hex SHA-256 of the public key"})
     ts = fields.String(required=True, metadata={"example": "2026-11-24T08:00:00Z"})
     nonce = fields.String(required=True, metadata={"description": "random, base64url"})
-    body = fields.Dict(required=True)
+    body = fields.Dict(required=True, metadata={"description": (
+        "the public fields; each field the disclosure policy makes confidential is left out and "
+        "the digest of its disclosure listed in `_sd` (sorted, no duplicates)")})
+
+
+class LabelSchema(Schema):
+    serial = fields.String(required=True, metadata={"description": "GS1 AI 21, 12–20 characters"})
+    sig = fields.String(required=True, metadata={"description": (
+        'base64url Ed25519 over b"gi-trace/v1/label\\n" + JCS({gtin, lot, serial, key})')})
 
 
 class EnvelopeSchema(Schema):
     statement = fields.Nested(StatementSchema, required=True)
     signature = fields.String(required=True, metadata={
         "description": 'base64url Ed25519 over b"gi-trace/v1/statement\\n" + JCS(statement)'})
+    disclosures = fields.List(fields.Raw(metadata=DISCLOSURE), metadata={"description": (
+        f"{DISCLOSURES_DESCRIPTION}. Exactly one per digest, none extra. Kept beside the log, "
+        "never in it: shown to the actor, the orgs the statement names and regulators")})
+    labels = fields.List(fields.Nested(LabelSchema), metadata={"description": (
+        "label.issue only: the labels, in issue order, whose RFC 6962 tree hash over the leaves "
+        "JCS({serial, sig}) is body.labels_root (body.count of them, at most 10,000). Checked "
+        "and kept by the server, never in the log or its tiles")})

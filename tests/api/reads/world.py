@@ -222,3 +222,70 @@ def open_world(root: Path, database_url: str | None = None) -> Iterator[World]:
     settings = world_settings(root, regulator, database_url)
     with serving(settings) as app:
         yield World(app, app.extensions[EXTENSION].log, settings, regulator).build()
+
+
+def sscc(serial: str) -> str:
+    """An SSCC (GS1 AI 00) of the world's company prefix with its check digit."""
+    first17 = "0690000" + serial.rjust(10, "0")
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(first17)))
+    return first17 + str((10 - total % 10) % 10)
+
+
+@dataclass(frozen=True)
+class Season:
+    """A second harvest of wuchang-coop through every confidential step, with values found
+    nowhere else (quantities with odd decimals, a named plot, distinct reasons), so that a
+    test can look for them in everything the server serves."""
+
+    serials: list[str]  # the mill's labels on conf-rice, in issue order
+    sigs: list[str]
+    sold: str  # sold by retailer-bj
+    voided: str  # voided by wuchang-mill
+    ssccs: dict[str, str]  # shipment → SSCC
+    shipments: tuple[str, ...] = ("consignment-7a1", "consignment-7b2", "consignment-7c3")
+
+
+def add_season(world: World) -> Season:
+    """conf-1 (7345.25 kg) is split, half shipped to the mill and milled into conf-rice; the mill
+    labels 6 bags of it, ships to retailer-bj (which sells a bag) and to hlj-distribution (which
+    rejects them); it voids a bag; the co-op merges the other half with conf-2."""
+    reg, coop, mill = world.regulator, world.producer, world.mill
+    retailer, distributor = world.retailer, world.distributor
+    ssccs = {"consignment-7a1": sscc("7310001"), "consignment-7b2": sscc("7310002"),
+             "consignment-7c3": sscc("7310003")}
+    gtin_ = RICE["gtins"][0]  # type: ignore[index]
+    serials = [f"QX{secrets.token_hex(7).upper()}" for _ in range(6)]
+    labels = [Label(s, sign_label(mill.key, gtin_, "CR2025Q", s)) for s in serials]
+    world.append(
+        reg.sign("producer.approve", {"product": "wuchang-paddy", "producer": coop.org,
+                                      "year": YEAR, "quota": "30000"}),
+        coop.sign("batch.register", {"batch": "conf-1", "product": "wuchang-paddy", "lot": "Q2025A",
+                                     "quantity": "7345.25", "harvested": HARVESTED,
+                                     "village": {"zh": "麒麟村", "en": "Qilin"},
+                                     "origin": {"plot": "Qilin terrace 88", "lat": "44.9312345",
+                                                "lon": "127.1754321", "region": WUCHANG}}),
+        coop.sign("batch.register", {"batch": "conf-2", "product": "wuchang-paddy", "lot": "Q2025B",
+                                     "quantity": "1111.75", "harvested": HARVESTED}),
+        split(coop, "conf-1", [("conf-1a", "4123.5"), ("conf-1b", "3221.75")]),
+        coop.sign("batch.merge", {"from": ["conf-1b", "conf-2"],
+                                  "into": {"batch": "conf-m", "lot": "Q2025M"}}),
+        ship(coop, "consignment-7a1", mill, [("conf-1a", "4123.5")],
+             sscc=ssccs["consignment-7a1"]),
+        mill.sign("shipment.receive", {"shipment": "consignment-7a1"}),
+        process(mill, "mill", [("conf-1a", "4123.5")], "conf-rice", "CR2025Q", "2886.45"),
+        mill.sign("label.issue", {
+            "batch": "conf-rice", "gtin": gtin_, "pack": "5", "count": len(labels),
+            "labels_root": b64url_encode(labels_root(labels))},
+            attachments={"labels": [{"serial": lab.serial, "sig": lab.sig} for lab in labels]}),
+        ship(mill, "consignment-7b2", retailer, [("conf-rice", "1234.5")],
+             sscc=ssccs["consignment-7b2"]),
+        retailer.sign("shipment.receive", {"shipment": "consignment-7b2"}),
+        retailer.sign("label.sell", {"serials": [serials[0]], "reason": "till 7 of Chaoyang store"}),
+        mill.sign("label.void", {"serials": [serials[5]], "reason": "smudged print on bag 6"}),
+        ship(mill, "consignment-7c3", distributor, [("conf-rice", "321.25")],
+             sscc=ssccs["consignment-7c3"]),
+        distributor.sign("shipment.reject", {"shipment": "consignment-7c3",
+                                             "reason": "sacks damp on arrival at Harbin depot"}),
+    )
+    return Season([lab.serial for lab in labels], [lab.sig for lab in labels], serials[0],
+                  serials[5], ssccs)
