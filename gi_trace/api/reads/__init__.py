@@ -9,7 +9,18 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from . import approvals, batches, connection, epcis, holdings, label_sheets, orgs, products, shipments
+from . import (
+    approvals,
+    batches,
+    caching,
+    connection,
+    epcis,
+    holdings,
+    label_sheets,
+    orgs,
+    products,
+    shipments,
+)
 
 BLUEPRINTS = (products.blp, orgs.blp, approvals.blp, batches.blp, holdings.blp, shipments.blp,
               epcis.blp, label_sheets.blp)
@@ -17,5 +28,6 @@ BLUEPRINTS = (products.blp, orgs.blp, approvals.blp, batches.blp, holdings.blp, 
 
 def init_app(app: Flask, api: Api) -> None:
     connection.init_app(app)
+    caching.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
