@@ -36,11 +36,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, text
 
+from gi_trace.domain.disclosure_policy import draft
 from gi_trace.ledger import keys
 from gi_trace.ledger.encoding import b64url_encode
 from gi_trace.ledger.errors import LedgerError
 from gi_trace.ledger.genesis import save_genesis
-from gi_trace.ledger.statement import Envelope, draft
+from gi_trace.ledger.statement import Envelope
 from gi_trace.service import initialize, open_service
 from gi_trace.settings import Settings
 
@@ -52,6 +53,8 @@ BATCH, KEY_ADD = "batch.register", "key.add"
 KINDS = (KEY_ADD, BATCH)        # measured in this order, each in its own instance
 PATHS = {KEY_ADD: "ledger path", BATCH: "GI domain path"}
 PRODUCT = "wuchang-rice"
+GTIN = "06901234567892"
+PACK = "2.5"                # kg: the pack one label covers
 QUOTA = "1000000000"        # kg a year per producer: never the limit here
 ORGS = 16
 
@@ -97,9 +100,13 @@ def statement_body(kind: str, index: int, org: str, harvested: str) -> dict[str,
 
 
 def envelope_json(envelope: Envelope) -> str:
-    """The envelope as a client posts it (the statement is its canonical JSON text)."""
+    """The envelope as a client posts it (the statement is its canonical JSON text), with the
+    disclosures of its confidential fields."""
     signature = b64url_encode(envelope.signature)
-    return f'{{"signature":"{signature}","statement":{envelope.statement.canonical.decode()}}}'
+    disclosures = json.dumps([d.to_json() for d in envelope.disclosures or ()], ensure_ascii=False,
+                             separators=(",", ":"))
+    return (f'{{"disclosures":{disclosures},"signature":"{signature}",'
+            f'"statement":{envelope.statement.canonical.decode()}}}')
 
 
 Job = tuple[str, list[Signer], int, int, bool]
@@ -203,7 +210,7 @@ def _setup_batches(regulator: Signer, producers: list[Signer]) -> list[Envelope]
     envelopes = [draft("product.register", regulator.org, key, {
         "product": PRODUCT, "name": {"zh": "五常大米", "en": "Wuchang rice"},
         "region": {"name": {"zh": "五常市", "en": "Wuchang"}, "codes": ["230184"]},
-        "unit": "kg", "gtins": ["06901234567892"]})]
+        "unit": "kg", "gtins": [GTIN], "packs": [PACK, "5"]})]
     envelopes += [draft("producer.approve", regulator.org, key,
                         {"product": PRODUCT, "producer": p.org, "year": year, "quota": QUOTA})
                   for p in producers for year in years]

@@ -8,6 +8,8 @@ from pathlib import Path
 from .audit_run import AuditResult, BuildResult
 from .fixtures import KEY_ADD, KINDS, PATHS, path_name
 from .http_load import LoadResult
+from .label_issue import TARGET_SECONDS as ISSUE_TARGET_SECONDS
+from .label_issue import LabelIssueRun
 from .labels_pdf import LabelsPdfResult
 from .scans import MIX, ScanRun
 from .verify_limit import VerifyLimit
@@ -97,6 +99,7 @@ class Results:
     build: dict[str, BuildResult] = field(default_factory=dict)           # by statements
     audit: dict[str, AuditResult] = field(default_factory=dict)
     labels_pdf: LabelsPdfResult | None = None
+    label_issue: dict[str, LabelIssueRun] = field(default_factory=dict)  # by database
     scans: dict[str, ScanRun] = field(default_factory=dict)              # by database
     profiles: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -275,6 +278,10 @@ def console(results: Results) -> str:
     if results.labels_pdf:
         met = "met" if results.labels_pdf.rate >= LABELS_TARGET else "MISSED"
         lines.append(f"  labels to PDF  ≥ {LABELS_TARGET:,.0f} /s  {results.labels_pdf.rate:,.0f} /s  {met}")
+    for db, issued in results.label_issue.items():
+        met = "met" if issued.seconds <= ISSUE_TARGET_SECONDS else "MISSED"
+        lines.append(f"  label.issue of {issued.labels:,}, {db}  ≤ {ISSUE_TARGET_SECONDS:g} s  "
+                     f"{issued.seconds:.2f} s  {met}")
     for db, run in results.scans.items():
         p99 = f"{run.load.p99_ms:.1f} ms" if run.load.p99_ms is not None else "?"
         lines.append(f"  scan verdicts, {db}  ≥ {SCANS_TARGET:,.0f} /s, p99 ≤ {SCANS_P99_TARGET_MS:.0f} ms  "
@@ -356,6 +363,20 @@ def labels_section(labels: LabelsPdfResult) -> list[str]:
             "place of signatures) and writes the PDF to a file; the time covers the QR codes, the page "
             "contents, their compression and the writes. Peak RSS is the child's VmHWM; the RSS "
             "before the first label (the interpreter and its imports) shows what the sheet adds."]
+
+
+def label_issue_section(runs: dict[str, LabelIssueRun]) -> list[str]:
+    out = ["## One label.issue of 10,000 labels, end to end", "",
+           "| database | goal | measured | met | details |", "|---|---|---:|---|---|"]
+    for db, run in runs.items():
+        met = "yes" if run.seconds <= ISSUE_TARGET_SECONDS else "**no**"
+        out.append(f"| {db} | ≤ {ISSUE_TARGET_SECONDS:g} s | {run.seconds:.2f} s | {met} | {run.details()} |")
+    return [*out, "", "What `gi-trace labels issue` does before it prints (bench/label_issue.py): the "
+                  "packer's machine makes and signs the labels, builds their labels_root and signs "
+                  "the statement; one POST carries the labels beside it; the server verifies every "
+                  "label signature and the root, applies mass balance and stores the labels; the "
+                  "client verifies the statement's inclusion in a signed checkpoint. `gi-trace serve` "
+                  "with 1 worker; the client runs in the benchmark's process."]
 
 
 def scans_section(runs: dict[str, ScanRun]) -> list[str]:
@@ -443,6 +464,8 @@ def markdown(results: Results) -> str:
         out += ["", *[f"- {note}" for note in results.notes]]
     if results.labels_pdf:
         out += ["", *labels_section(results.labels_pdf)]
+    if results.label_issue:
+        out += ["", *label_issue_section(results.label_issue)]
     if results.scans:
         out += ["", *scans_section(results.scans)]
     out += ["", "## How measured", "", HOW_MEASURED.rstrip()]

@@ -3,7 +3,7 @@
     python -m bench.run [--quick] [--only NAME[,NAME]] [--out docs/benchmarks.md] [--no-profile]
                         [--scale F] [--cap-factor F]
 
-NAME is one of verify, single, bulk, audit, labels, scans:
+NAME is one of verify, single, bulk, audit, labels, issue, scans:
 
 - verify  the Ed25519 verify limit with 2 processes, through the ledger's own
           keys.verify (libsodium): the denominator of the ratios; cryptography's
@@ -16,6 +16,8 @@ NAME is one of verify, single, bulk, audit, labels, scans:
           --db URL` timed with its peak memory;
 - labels  a PDF sheet of 10,000 labels (A4, 24 a page) written by one process:
           labels/s and peak RSS;
+- issue   one label.issue of 10,000 labels end to end (signed on the client, appended
+          over HTTP, its inclusion verified), SQLite and PostgreSQL (bench/label_issue.py);
 - scans   scan verdicts (JSON) of the demo's labels over HTTP, `gi-trace serve` on
           SQLite and PostgreSQL loaded by `gi-trace demo`, GET by wrk (64
           connections) for a fixed time: verdicts/s, latency, the verdict mix
@@ -66,6 +68,7 @@ from .fixtures import (
                        sign_json,
 )
 from .http_load import LoadResult, ensure_tool, run_python, run_wrk, run_wrk_paths
+from .label_issue import measure as measure_label_issue
 from .labels_pdf import measure as measure_labels_pdf
 from .machine import describe, load_average
 from .profiling import merge_server_profiles, profile_audit, summarise
@@ -85,7 +88,7 @@ from .scans import measure as measure_scans
 from .server import first_error, running_server
 from .verify_limit import measure
 
-PHASES = ("verify", "single", "bulk", "audit", "labels", "scans")
+PHASES = ("verify", "single", "bulk", "audit", "labels", "issue", "scans")
 DATABASES = ("SQLite", "PostgreSQL")
 WINDOW_SECONDS = 300        # GI_TRACE_CLOCK_SKEW_SECONDS: signed statements must be sent within it
 WARMUP_STATEMENTS = 64
@@ -116,6 +119,7 @@ class Sizes:
     profile_cap: float          # seconds at most for each profiling run
     labels: int                 # labels on the benchmarked PDF sheet
     labels_cap: float           # seconds at most for writing it
+    issue_labels: int           # labels in the benchmarked label.issue
     scans_seconds: float        # the measured scan load (per database), after a warm-up of
     scans_warmup: float         # this many seconds
     scans_floor: float          # seconds of GET /healthz after it, for reference
@@ -151,13 +155,15 @@ FULL = Sizes(verify_seconds=2.5, single=12_000, single_cap=25, connections=64, s
              audit_entries=100_000, build_cap=120, audit_timeout=150,
              gi_audit_entries=10_000, gi_build_cap=25, gi_audit_timeout=45, budget=690,
              profile_single=1500, profile_bulk_requests=4, profile_cap=15, labels=10_000, labels_cap=60,
-             scans_seconds=20, scans_warmup=3, scans_floor=5, scans_workers=2, scans_threads=4)
+             issue_labels=10_000, scans_seconds=20, scans_warmup=3, scans_floor=5, scans_workers=2,
+             scans_threads=4)
 QUICK = Sizes(verify_seconds=0.3, single=200, single_cap=15, connections=64, server_workers=2,
               server_threads=16, bulk_requests=4, bulk_list=50, bulk_clients=4, bulk_cap=15,
               audit_entries=1000, build_cap=20, audit_timeout=40,
               gi_audit_entries=500, gi_build_cap=15, gi_audit_timeout=30, budget=400,
               profile_single=100, profile_bulk_requests=2, profile_cap=10, labels=1000, labels_cap=30,
-              scans_seconds=3, scans_warmup=1, scans_floor=1, scans_workers=2, scans_threads=4)
+              issue_labels=1000, scans_seconds=3, scans_warmup=1, scans_floor=1, scans_workers=2,
+              scans_threads=4)
 
 
 class Say:
@@ -274,6 +280,18 @@ class Bench:
         result = measure_labels_pdf(s.labels, self.scratch, cap=s.labels_cap)
         self.results.labels_pdf = result
         self.say(f"  {result.rate:,.0f} labels/s: {result.details()}")
+
+    def issue(self) -> None:
+        s = self.sizes
+        for db in self.databases():
+            self.say(f"label.issue of {s.issue_labels:,} labels end to end, {db}")
+            with self._guard(f"label.issue, {db}"):
+                self._count += 1
+                kind = "postgres" if db == "PostgreSQL" else "sqlite"
+                run = measure_label_issue(kind, self.scratch / f"{self._count:02d}-issue-{kind}",
+                                          self.postgres, s.issue_labels)
+                self.results.label_issue[db] = run
+                self.say(f"  {run.seconds:.2f} s: {run.details()}")
 
     def scans(self) -> None:
         s = self.sizes
@@ -488,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = load_average()
     wrk = ensure_tool("wrk", "wrk", say) if {"single", "scans"} & set(phases) else None
     postgres: Postgres | None = None
-    if {"single", "bulk", "scans"} & set(phases):
+    if {"single", "bulk", "issue", "scans"} & set(phases):
         postgres = Postgres()
         if postgres.open():
             say(f"PostgreSQL: scratch database {postgres.name} created")
