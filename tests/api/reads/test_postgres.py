@@ -1,4 +1,5 @@
-"""The same reads on PostgreSQL: keyset order, the visibility subqueries, the lineage walk."""
+"""The same reads on PostgreSQL: keyset order, the visibility subqueries, who sees which
+confidential value and disclosure, the lineage walk."""
 
 from __future__ import annotations
 
@@ -24,6 +25,20 @@ def pg_world(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
                          ids=test_role_matrix.CASE_IDS)
 def test_role_matrix_on_postgres(pg_world: World, url: str, caller: str, status: int) -> None:
     test_role_matrix.test_role_matrix(pg_world, url, caller, status)
+
+
+@pytest.mark.parametrize(("url", "pick", "expected", "who"), test_role_matrix.VALUE_CASES,
+                         ids=test_role_matrix.VALUE_IDS)
+def test_confidential_values_on_postgres(pg_world: World, url: str, pick: Any, expected: Any,
+                                         who: str) -> None:
+    test_role_matrix.test_who_sees_which_confidential_value(pg_world, url, pick, expected, who)
+
+
+@pytest.mark.parametrize(("type_", "find", "expected", "who"), test_role_matrix.DISCLOSED_CASES,
+                         ids=test_role_matrix.DISCLOSED_IDS)
+def test_disclosures_on_postgres(pg_world: World, type_: str, find: Any, expected: bool,
+                                 who: str) -> None:
+    test_role_matrix.test_who_reads_which_disclosures(pg_world, type_, find, expected, who)
 
 
 @pytest.mark.parametrize(("url", "field", "who", "expected"), test_pagination.LISTS.values(),
