@@ -2,17 +2,19 @@
 
 The world (tests/api/reads/world.py): paddy-1 of wuchang-coop, split, milled into rice-1
 at wuchang-mill, shipped to retailer-bj and (pending) hlj-distribution; other-1 of
-other-coop, alone.
+other-coop, alone. The season (`add_season`) adds labels, a sale, a void and a rejection,
+for the tests of what each caller may see of them.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.api.reads.world import World
+from tests.api.reads.world import Season, World, add_season
 from tests.epcis_schema import schema_errors
 
 CALLERS = ("anonymous", "regulator", "producer-party", "retailer-party", "unrelated-producer")
@@ -122,3 +124,78 @@ def test_documented_in_openapi(world: World) -> None:
     paths = world.get("/v1/openapi.json").get_json()["paths"]
     assert "application/ld+json" in paths["/v1/epcis/batches/{batch}"]["get"]["responses"]["200"]["content"]
     assert "/v1/epcis/events" in paths
+
+
+# -- confidential values in EPCIS -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def season(world: World) -> Season:
+    return add_season(world)
+
+
+def of_type(found: list[dict[str, Any]], statement: str) -> list[dict[str, Any]]:
+    return [e for e in found if e["gitrace:statement"] == statement]
+
+
+def quantities(event: dict[str, Any], key: str = "quantityList") -> list[Any]:
+    return [q.get("quantity") for q in event.get(key, [])]
+
+
+def test_the_regulator_exports_every_quantity_and_place(world: World, season: Season) -> None:
+    found = events(world.get("/v1/epcis/batches/conf-rice", world.regulator))
+    [harvest] = [e for e in of_type(found, "batch.register") if e["gitrace:batches"] == ["conf-1"]]
+    assert quantities(harvest) == [7345.25]
+    assert harvest["readPoint"] == {"id": "geo:44.9312345,127.1754321"}
+    assert harvest["ilmd"]["gitrace:plot"] == "Qilin terrace 88"
+    assert harvest["ilmd"]["gitrace:village"] == {"zh": "麒麟村", "en": "Qilin"}
+    [milling] = of_type(found, "batch.process")
+    assert (quantities(milling, "inputQuantityList"), quantities(milling, "outputQuantityList")) == (
+        [4123.5], [2886.45])
+    assert {e["gitrace:shipment"] for e in of_type(found, "shipment.send")} == set(season.shipments)
+
+
+def test_a_buyer_exports_its_own_shipment_and_the_public_rest(world: World, season: Season) -> None:
+    """retailer-bj bought conf-rice: its purchase in full; the milling as a public fact,
+    without quantities; not the mill's sale to the distributor."""
+    found = events(world.get("/v1/epcis/batches/conf-rice", world.retailer))
+    assert {e["gitrace:shipment"] for e in found if "gitrace:shipment" in e} == {"consignment-7b2"}
+    [bought] = of_type(found, "shipment.send")
+    assert quantities(bought) == [1234.5]
+    [milling] = of_type(found, "batch.process")
+    assert quantities(milling, "inputQuantityList") == quantities(milling, "outputQuantityList") == [None]
+    text = json.dumps(found)
+    for secret in ("consignment-7c3", "321.25", "2886.45", "7345.25", "Qilin terrace", "damp"):
+        assert secret not in text
+
+
+def test_the_mill_exports_its_milling_but_not_the_growers_split(world: World, season: Season) -> None:
+    found = events(world.get("/v1/epcis/batches/conf-rice", world.mill))
+    [split] = of_type(found, "batch.split")
+    assert quantities(split, "inputQuantityList") == [None]
+    assert quantities(split, "outputQuantityList") == [None, None]
+    [milling] = of_type(found, "batch.process")
+    assert quantities(milling, "outputQuantityList") == [2886.45]
+    assert of_type(found, "batch.register") == []  # conf-1 is the co-op's alone
+    assert "Qilin terrace" not in json.dumps(found)
+
+
+def test_labels_are_counted_never_listed_when_issued(world: World, season: Season) -> None:
+    for who in (world.regulator, world.mill, world.retailer):
+        [issued] = of_type(events(world.get("/v1/epcis/batches/conf-rice", who)), "label.issue")
+        assert "epcList" not in issued
+        assert quantities(issued) == [6]
+        assert issued["ilmd"] == {"gitrace:lot": "CR2025Q", "gitrace:pack": "5"}
+
+
+@pytest.mark.parametrize(("who", "sees"), [("regulator", {"label.sell", "label.void"}),
+                                           ("mill", {"label.sell", "label.void"}),
+                                           ("retailer", {"label.sell"}),
+                                           ("producer", set()), ("distributor", set())])
+def test_a_sale_or_a_void_is_exported_to_its_parties_only(world: World, season: Season, who: str,
+                                                          sees: set[str]) -> None:
+    found = events(world.get(f"/v1/epcis/events?from={EVER}&limit=500", getattr(world, who)))
+    seen = {e["gitrace:statement"] for e in found} & {"label.sell", "label.void"}
+    assert seen == sees
+    epcs = {epc for e in found for epc in e.get("epcList", [])}
+    serials = {season.sold} if "label.sell" in sees else set()
+    serials |= {season.voided} if "label.void" in sees else set()
+    assert {s for s in season.serials if any(epc.endswith("." + s) for epc in epcs)} == serials
