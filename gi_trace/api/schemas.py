@@ -68,10 +68,8 @@ class AppendedSchema(Schema):
     record_hash = Hex(required=True)
 
 
-DISCLOSURE = {"type": "array", "prefixItems": [
-    {"type": "string", "description": "salt: 16 random bytes, base64url"},
-    {"type": "string", "description": "the field's name"},
-    {"description": "the field's value, any JSON"}], "minItems": 3, "maxItems": 3}
+DISCLOSURE = {"type": "array", "minItems": 3, "maxItems": 3, "description": (
+    "[salt, name, value]: salt 16 random bytes in base64url, the field's name, its value (any JSON)")}
 DISCLOSURES_DESCRIPTION = (
     "the statement's confidential fields as [salt, name, value]; each one's digest, base64url of "
     'SHA-256(b"gi-trace/v2/disclosure\\n" + JCS([salt, name, value])), is in body._sd')

@@ -53,3 +53,31 @@ def test_the_protocol_is_documented(document: dict[str, Any]) -> None:
     assert {"/v1/auth/challenge", "/v1/auth/token"} <= set(document["paths"])
     errors = document["paths"]["/v1/auth/token"]["post"]["responses"]
     assert "401" in errors
+
+
+def test_envelopes_document_disclosures_and_labels(document: dict[str, Any]) -> None:
+    envelope = document["components"]["schemas"]["Envelope"]["properties"]
+    assert {"statement", "signature", "disclosures", "labels"} <= set(envelope)
+    assert "gi-trace/v2/disclosure" in envelope["disclosures"]["description"]
+    assert envelope["disclosures"]["items"]["description"].startswith("[salt, name, value]")
+    assert "labels_root" in envelope["labels"]["description"]
+    assert "_sd" in document["components"]["schemas"]["Statement"]["properties"]["body"]["description"]
+
+
+def test_entries_and_sidecars_are_documented(document: dict[str, Any]) -> None:
+    entry = document["components"]["schemas"]["Entry"]["properties"]
+    assert "bearer token" in entry["disclosures"]["description"]
+    sidecars = document["paths"]["/v1/log/sidecars"]["get"]
+    assert sidecars["security"] == [{"bearerAuth": []}]
+    assert {"200", "401", "403", "422"} <= set(sidecars["responses"])
+    assert {p["name"] for p in sidecars["parameters"]} == {"start", "end"}
+    sidecar = document["components"]["schemas"]["Sidecar"]["properties"]
+    assert {"seq", "disclosures", "attachments"} == set(sidecar)
+
+
+def test_confidential_fields_are_optional_and_say_so(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for schema, field in (("Batch", "quantity"), ("Batch", "origin"), ("Link", "quantity"),
+                          ("Approval", "used"), ("Approval", "remaining")):
+        assert field not in schemas[schema].get("required", []), (schema, field)
+        assert "confidential" in schemas[schema]["properties"][field]["description"], (schema, field)
