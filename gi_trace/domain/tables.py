@@ -34,6 +34,7 @@ products = Table(
     Column("region_codes", Text, nullable=False),  # JSON list of admin codes
     Column("unit", String(16), nullable=False),
     Column("processes", Text, nullable=False),  # JSON {name: {"to": product, "max_yield": "0.7"}}
+    Column("packs", Text, nullable=False),  # JSON list of what one label may cover: ["2.5", "5"]
     Column("regulator", String(64), nullable=False),
     Column("seq", BigInteger, nullable=False),
 )
@@ -70,14 +71,27 @@ batches = Table(
     Column("batch", String(64), primary_key=True),
     Column("product", String(64), nullable=False, index=True),
     Column("lot", String(20), nullable=False),
-    Column("quantity", QTY, nullable=False),  # at creation
-    Column("producer", String(64), nullable=False, index=True),  # the GI producer at its root
+    Column("quantity", QTY),  # at creation; NULL only in a public audit (it is confidential)
+    # The GI producer at its root: for a batch of several growers' harvests, the grower of
+    # its first parent (a display shortcut: `producers` is the whole truth).
+    Column("producer", String(64), nullable=False, index=True),
+    Column("producers", Text, nullable=False),  # JSON list: every grower of its root harvests
     Column("created_by", String(64), nullable=False),
     Column("origin", String(16), nullable=False),  # register | split | merge | process
     Column("harvested", String(10)),
     Column("plot", Text),
     Column("lat", String(16)),
     Column("lon", String(16)),
+    Column("plot_region", String(6)),  # GB/T 2260 code of the plot (confidential, like the plot)
+    Column("village_zh", Text),  # the public origin a shopper sees
+    Column("village_en", Text),
+    # Mass balance of labels (gi_trace.domain.composition): what one unit of this batch
+    # consumed of each root harvest, JSON {root: "n/d"} (NULL in a public audit); the quantity
+    # of it that live labels issued on it cover; and, on a root harvest, the quantity of it
+    # that live labels anywhere down its lineage cover ("n/d" in its unit).
+    Column("composition", Text),
+    Column("labelled", QTY, nullable=False),
+    Column("charged", Text),
     Column("recalled", Boolean, nullable=False, default=False),
     Column("recall_reason", Text),
     Column("recall_seq", BigInteger),
@@ -89,7 +103,7 @@ lineage = Table(
     "gi_lineage", metadata,
     Column("parent", String(64), primary_key=True),
     Column("child", String(64), primary_key=True),
-    Column("quantity", QTY, nullable=False),  # of the parent that went into the child
+    Column("quantity", QTY),  # of the parent that went into the child (NULL in a public audit)
     Column("kind", String(16), nullable=False),  # split | merge | process
     Column("seq", BigInteger, nullable=False),
     Index("ix_gi_lineage_child", "child"),
@@ -100,6 +114,7 @@ holdings = Table(
     Column("org", String(64), primary_key=True),
     Column("batch", String(64), primary_key=True),
     Column("quantity", QTY, nullable=False),
+    Column("labelled", QTY, nullable=False),  # of `quantity`, what carries live labels
     Index("ix_gi_holdings_batch", "batch"),
 )
 
@@ -121,6 +136,7 @@ shipment_items = Table(
     Column("shipment", String(64), primary_key=True),
     Column("batch", String(64), primary_key=True),
     Column("quantity", QTY, nullable=False),
+    Column("labelled", QTY, nullable=False),  # of `quantity`, what carries labels
     Index("ix_gi_shipment_items_batch", "batch"),
 )
 
@@ -152,4 +168,19 @@ labels = Table(
     Column("status_ts", String(32)),
     Column("status_by", String(64)),
     Column("reason", Text),
+    Column("idx", Integer),  # position in its label.issue: the leaf index under labels_root
+    Index("ix_gi_labels_issue_seq_idx", "issue_seq", "idx", unique=True),
+)
+
+# Every label.issue: what its labels cover, and the root that commits to them (public, so a
+# public audit keeps this table too; the labels themselves are in gi_labels).
+label_issues = Table(
+    "gi_label_issues", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("batch", String(64), nullable=False, index=True),
+    Column("issuer", String(64), nullable=False, index=True),
+    Column("gtin", String(14), nullable=False),
+    Column("pack", QTY, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("labels_root", String(43), nullable=False),  # base64url of the RFC 6962 tree hash
 )
