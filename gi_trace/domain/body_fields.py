@@ -1,0 +1,70 @@
+"""The building blocks of statement bodies (`bodies`, `bodies_v2`): ids, exact
+quantities, names, dates and codes, each refusing a bad value with the field at fault."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from gi_trace.domain.quantity import QUANTITY_PATTERN, parse_quantity
+from gi_trace.ledger.statement import ID_PATTERN
+
+ROLES = ("producer", "processor", "distributor", "retailer", "regulator")
+# GS1 AI 10 (batch/lot): up to 20 characters of GS1 AI encodable character set 82.
+LOT_PATTERN = r"^[!%-?A-Z_a-z\"]{1,20}$"
+GTIN14_PATTERN = r"^[0-9]{14}$"
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+ADMIN_CODE_PATTERN = r"^[0-9]{6}$"  # GB/T 2260
+
+
+def Id(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Regexp(ID_PATTERN.pattern), **kwargs)
+
+
+def Lot(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Regexp(LOT_PATTERN), **kwargs)
+
+
+def AdminCode(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Regexp(ADMIN_CODE_PATTERN), **kwargs)
+
+
+class Quantity(fields.Field):  # type: ignore[type-arg]
+    """A positive exact decimal given as a string ("1200.5"), loaded as Decimal. Numbers
+    are refused: a JSON number may already have been rounded by a float."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if not isinstance(value, str) or not QUANTITY_PATTERN.fullmatch(value) \
+                or parse_quantity(value) <= 0:
+            raise ValidationError('must be a positive decimal string like "1200.5"')
+        return parse_quantity(value)
+
+
+def real_date(text: str) -> None:
+    try:
+        date.fromisoformat(text)
+    except ValueError as e:
+        raise ValidationError("not a calendar date (YYYY-MM-DD)") from e
+
+
+def Date(**kwargs: Any) -> fields.String:
+    return fields.String(validate=[validate.Regexp(DATE_PATTERN), real_date], **kwargs)
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Name(Strict):
+    zh = fields.String(required=True, validate=validate.Length(1, 200))
+    en = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+def distinct(values: list[Any], field: str) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("each may appear once", field)
