@@ -1,7 +1,13 @@
-"""Producer approvals: who may use a GI's special sign, how much a year, and suspensions."""
+"""Producer approvals: who may use a GI's special sign, how much a year, and suspensions.
+
+Under statement v2 a special-sign user is a grower (producer) or the mill or packer
+(processor) that bags the goods and prints their labels, and its seat must lie in the
+product's protected region (GB/T 2260 codes, `gi_trace.domain.regions`).
+"""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -9,21 +15,43 @@ from sqlalchemy import bindparam, delete, select, update
 
 from gi_trace.domain import tables
 from gi_trace.domain.quantity import format_quantity, parse_quantity
-from gi_trace.domain.state import REGULATOR, cached, forget, product, require_role, roles
+from gi_trace.domain.regions import inside
+from gi_trace.domain.state import REGULATOR, cached, forget, product, require_role, roles, v2
 from gi_trace.domain.violations import violation
 from gi_trace.ledger.rules import AppendContext
 
+SIGN_USERS = frozenset({"producer", "processor"})  # v2: a grower, or a mill or packer
+
 
 def _producer(ctx: AppendContext, org: str) -> None:
-    if "producer" not in (roles(ctx, org) or ()):
-        raise violation("not-a-producer", f"{org!r} is not a registered producer", "body.producer")
+    if not v2(ctx):
+        if "producer" not in (roles(ctx, org) or ()):
+            raise violation("not-a-producer", f"{org!r} is not a registered producer",
+                            "body.producer")
+    elif not SIGN_USERS & (roles(ctx, org) or frozenset()):
+        raise violation("not-a-producer", f"{org!r} is neither a producer nor a processor: only "
+                        "they may use the special sign", "body.producer")
+
+
+def _in_region(ctx: AppendContext, org: str, gi: Any) -> None:
+    """v2: refuse to approve an organisation whose seat is not inside the product's region."""
+    seat = ctx.conn.scalar(select(tables.orgs.c.region).where(tables.orgs.c.org == org))
+    codes: list[str] = json.loads(gi.region_codes)
+    if seat is None:
+        raise violation("out-of-region", f"{org} registered no region, so it cannot be shown to "
+                        f"lie in {gi.product}'s region {', '.join(codes)}", "body.producer")
+    if not inside(seat, codes):
+        raise violation("out-of-region", f"{org} is in {seat}, outside {gi.product}'s region "
+                        f"{', '.join(codes)}", "body.producer")
 
 
 def approve(ctx: AppendContext, body: dict[str, Any]) -> None:
     """Approve a producer for a year, or change its quota (never below what it has used)."""
     require_role(ctx, REGULATOR)
-    product(ctx, body["product"], "body.product")
+    gi = product(ctx, body["product"], "body.product")
     _producer(ctx, body["producer"])
+    if v2(ctx):
+        _in_region(ctx, body["producer"], gi)
     a = tables.approvals.c
     key = (a.product == body["product"]) & (a.producer == body["producer"]) & (a.year == body["year"])
     used = ctx.conn.scalar(select(a.used).where(key))
@@ -84,8 +112,8 @@ def reinstate(ctx: AppendContext, body: dict[str, Any]) -> None:
     forget(ctx, "suspended", (body["product"], body["producer"]))
 
 
-def use_quota(ctx: AppendContext, product_id: str, year: int, quantity: Decimal) -> None:
-    """Count a harvest against the author's approval for that product and year."""
+def require_approval(ctx: AppendContext, product_id: str, year: int) -> list[Decimal]:
+    """The author's approval for a product and year, `[quota, used]`, if it is not suspended."""
     producer = ctx.statement.actor
     require_not_suspended(ctx, product_id, producer)
     key = {"k_product": product_id, "k_producer": producer, "k_year": year}
@@ -98,6 +126,14 @@ def use_quota(ctx: AppendContext, product_id: str, year: int, quantity: Decimal)
     if approval is None:
         raise violation("not-approved", f"{producer} is not approved for {product_id} in {year}",
                         "statement.actor")
+    return approval
+
+
+def use_quota(ctx: AppendContext, product_id: str, year: int, quantity: Decimal) -> None:
+    """Count a harvest against the author's approval for that product and year."""
+    producer = ctx.statement.actor
+    approval = require_approval(ctx, product_id, year)
+    key = {"k_product": product_id, "k_producer": producer, "k_year": year}
     quota, used = approval
     if used + quantity > quota:
         raise violation("quota-exceeded", f"{year} quota of {producer} for {product_id} is "

@@ -1,14 +1,20 @@
 """Special-sign labels: issued by a batch's producer, never more than the batch's units,
-each carrying the producer's signature; voided by the producer or sold by a holder."""
+each carrying the producer's signature (statement v1; v2's label.issue is in
+`label_issue`); voided by their issuer or sold by a holder.
+
+A voided or sold label's issuer may read that statement's disclosures (`ctx.readers`):
+the serials of its own labels. A voided v2 label gives its mass-balance charge back.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import ROUND_FLOOR
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 
-from gi_trace.domain import state, tables
+from gi_trace.domain import label_balance, state, tables
 from gi_trace.domain.approvals import require_not_suspended
 from gi_trace.domain.label_signature import label_message
 from gi_trace.domain.quantity import parse_quantity
@@ -53,8 +59,8 @@ def issue(ctx: AppendContext, body: dict[str, Any]) -> None:
         {"serial": serial, "gtin": body["gtin"], "batch": batch.batch, "lot": batch.lot,
          "issuer": statement.actor, "key": statement.key, "sig": sig, "status": "issued",
          "issue_seq": ctx.seq, "issue_ts": statement.ts_text, "status_seq": None, "status_ts": None,
-         "status_by": None, "reason": None}
-        for serial, sig in zip(body["serials"], body["sigs"], strict=True)])
+         "status_by": None, "reason": None, "idx": index}
+        for index, (serial, sig) in enumerate(zip(body["serials"], body["sigs"], strict=True))])
     state.event(ctx, batch.batch, gtin=body["gtin"], count=len(body["serials"]))
 
 
@@ -91,6 +97,7 @@ def _labels(ctx: AppendContext, serials: list[str]) -> list[Any]:
 
 def _set_status(ctx: AppendContext, rows: list[Any], status: str, reason: str | None) -> None:
     statement = ctx.statement
+    ctx.readers.update({row.issuer for row in rows} - {statement.actor})
     ctx.conn.execute(_SET_STATUS, [
         {"s_serial": row.serial, "s_status": status, "s_seq": ctx.seq, "s_ts": statement.ts_text,
          "s_by": statement.actor, "s_reason": reason} for row in rows])
@@ -102,15 +109,30 @@ def _set_status(ctx: AppendContext, rows: list[Any], status: str, reason: str | 
 
 
 def void(ctx: AppendContext, body: dict[str, Any]) -> None:
+    if state.public(ctx):
+        return
     rows = _labels(ctx, body["serials"])
     for row in rows:
         if row.issuer != ctx.statement.actor:
             raise forbidden(f"only the issuer ({row.issuer}) may void label {row.serial}")
     _set_status(ctx, rows, "void", body.get("reason"))
+    _release(ctx, rows)
+
+
+def _release(ctx: AppendContext, rows: list[Any]) -> None:
+    """Give back what voided v2 labels charged (v1 labels charged nothing)."""
+    voided = Counter(row.issue_seq for row in rows)
+    i = tables.label_issues.c
+    for issue in ctx.conn.execute(select(tables.label_issues).where(i.seq.in_(voided))).all():
+        batch = state.batch(ctx, issue.batch, "body.serials", usable=False)
+        label_balance.release(ctx, batch, parse_quantity(issue.pack) * voided[issue.seq],
+                              issue.issuer)
 
 
 def sell(ctx: AppendContext, body: dict[str, Any]) -> None:
     """A sale by whoever holds the labelled goods: the batch itself or anything made of it."""
+    if state.public(ctx):
+        return
     rows = _labels(ctx, body["serials"])
     actor = ctx.statement.actor
     held: dict[str, bool] = {}

@@ -1,4 +1,5 @@
-"""GI products: a protected name, its region, unit, GTINs and declared processes."""
+"""GI products: a protected name, its region, unit, GTINs, declared processes and (v2) the
+packs one label may cover."""
 
 from __future__ import annotations
 
@@ -35,5 +36,7 @@ def register(ctx: AppendContext, body: dict[str, Any]) -> None:
         product=product_id, name_zh=body["name"]["zh"], name_en=body["name"]["en"],
         region_zh=region["name"]["zh"], region_en=region["name"]["en"],
         region_codes=json.dumps(region["codes"]), unit=body["unit"],
-        processes=json.dumps(processes, sort_keys=True), regulator=ctx.statement.actor, seq=ctx.seq))
+        processes=json.dumps(processes, sort_keys=True),
+        packs=json.dumps([format_quantity(pack) for pack in body.get("packs", [])]),
+        regulator=ctx.statement.actor, seq=ctx.seq))
     ctx.conn.execute(tables.gtins.insert(), [{"gtin": g, "product": product_id} for g in body["gtins"]])

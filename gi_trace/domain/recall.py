@@ -28,8 +28,14 @@ def descendants(ctx: AppendContext, batch_id: str) -> list[str]:
 def recall(ctx: AppendContext, body: dict[str, Any]) -> None:
     row = state.batch(ctx, body["batch"], "body.batch", usable=False)
     actor = ctx.statement.actor
-    if not state.is_regulator(ctx, actor) and row.producer != actor:
-        raise forbidden(f"only a regulator or the batch's producer ({row.producer}) may recall it")
+    if not state.v2(ctx):
+        if not state.is_regulator(ctx, actor) and row.producer != actor:
+            raise forbidden(f"only a regulator or the batch's producer ({row.producer}) may "
+                            "recall it")
+    elif not state.is_regulator(ctx, actor) and actor not in state.producers(row):
+        # v2: a grower of any of its harvests; whoever merged or processed it asks a regulator.
+        raise forbidden(f"only a regulator or a grower of the batch "
+                        f"({', '.join(state.producers(row))}) may recall it")
     if row.recalled:
         raise violation("already-recalled", f"batch {row.batch} was already recalled", "body.batch")
     affected = [row.batch, *descendants(ctx, row.batch)]

@@ -1,5 +1,9 @@
 """Shipments: goods leave the sender's holding at once and reach the receiver only when
-it signs the receipt; a rejected shipment goes back to the sender."""
+it signs the receipt; a rejected shipment goes back to the sender.
+
+Under statement v2 every field of a shipment is confidential, so a public audit checks
+nothing here; the receiver may read a shipment's disclosures, and the sender may read
+those of its receipt or rejection (`ctx.readers`)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ RECEIVING_ROLES = frozenset({"producer", "processor", "distributor", "retailer"}
 
 
 def send(ctx: AppendContext, body: dict[str, Any]) -> None:
+    if state.public(ctx):
+        return
     sender, receiver = ctx.statement.actor, body["to"]
     if ctx.conn.execute(select(tables.shipments.c.shipment)
                         .where(tables.shipments.c.shipment == body["shipment"])).first():
@@ -33,11 +39,14 @@ def send(ctx: AppendContext, body: dict[str, Any]) -> None:
     ctx.conn.execute(tables.shipments.insert().values(
         shipment=body["shipment"], sender=sender, receiver=receiver, status="pending",
         sent_ts=ctx.statement.ts_text, sent_seq=ctx.seq, sscc=sscc))
-    for index, item in enumerate(body["items"]):
-        state.batch(ctx, item["batch"], f"body.items[{index}].batch")
-        state.take(ctx, item["batch"], item["quantity"], f"body.items[{index}].quantity")
+    ctx.readers.add(receiver)
+    for item in body["items"]:
+        state.batch(ctx, item["batch"], item["at"])
+        labelled = state.take(ctx, item["batch"], item["quantity"], item["quantity_at"],
+                              labelled_first=True)
         ctx.conn.execute(tables.shipment_items.insert().values(
-            shipment=body["shipment"], batch=item["batch"], quantity=format_quantity(item["quantity"])))
+            shipment=body["shipment"], batch=item["batch"], quantity=format_quantity(item["quantity"]),
+            labelled=format_quantity(labelled)))
         state.event(ctx, item["batch"], shipment=body["shipment"], to=receiver,
                     quantity=item["quantity"])
 
@@ -57,14 +66,18 @@ def _pending(ctx: AppendContext, body: dict[str, Any]) -> Row[Any]:
 
 def _settle(ctx: AppendContext, body: dict[str, Any], status: str) -> None:
     """Close a pending shipment: the goods go to the receiver, or back to the sender."""
+    if state.public(ctx):
+        return
     row = _pending(ctx, body)
+    ctx.readers.add(row.sender)
     holder = row.receiver if status == "received" else row.sender
     ctx.conn.execute(update(tables.shipments).where(tables.shipments.c.shipment == row.shipment)
                      .values(status=status, reason=body.get("reason"), settled_seq=ctx.seq))
     items = ctx.conn.execute(select(tables.shipment_items)
                              .where(tables.shipment_items.c.shipment == row.shipment))
     for item in items.all():
-        state.give(ctx, holder, item.batch, parse_quantity(item.quantity))
+        state.give(ctx, holder, item.batch, parse_quantity(item.quantity),
+                   labelled=parse_quantity(item.labelled))
         state.event(ctx, item.batch, shipment=row.shipment, status=status,
                     quantity=item.quantity, **({"reason": body["reason"]} if body.get("reason") else {}))
 

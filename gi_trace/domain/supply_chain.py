@@ -2,6 +2,12 @@
 
 The ledger calls `apply` for each statement inside the append transaction (and
 again when an audit or a rebuild replays the log); a refusal rolls it all back.
+
+A v1 statement (an old log) replays under the v1 shapes and rules. A v2 statement
+must keep every field the disclosure policy makes confidential out of its public
+body; its rules then read the body its author wrote (public and disclosed fields).
+In a public audit the disclosures are not available: the rules see the public body
+only and check what it allows (`state.public`).
 """
 
 from __future__ import annotations
@@ -9,8 +15,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gi_trace.domain import approvals, batches, labels, orgs, products, recall, shipments
+from gi_trace.domain import (
+    approvals,
+    batches,
+    label_issue,
+    labels,
+    orgs,
+    products,
+    recall,
+    shipments,
+)
 from gi_trace.domain.bodies import BODIES, load_body
+from gi_trace.domain.disclosure_policy import CONFIDENTIAL
+from gi_trace.domain.label_commitment import ATTACHMENT
+from gi_trace.ledger.disclosure import SD
+from gi_trace.ledger.errors import MalformedError
 from gi_trace.ledger.rules import AppendContext
 
 Handler = Callable[[AppendContext, dict[str, Any]], None]
@@ -31,18 +50,50 @@ HANDLERS: dict[str, Handler] = {
     "shipment.receive": shipments.receive,
     "shipment.reject": shipments.reject,
     "batch.recall": recall.recall,
-    "label.issue": labels.issue,
+    "label.issue": label_issue.issue,
     "label.void": labels.void,
     "label.sell": labels.sell,
 }
+V1_HANDLERS: dict[str, Handler] = {**HANDLERS, "label.issue": labels.issue}
 assert HANDLERS.keys() == BODIES.keys()
+
+
+def refuse_public_confidential(ctx: AppendContext) -> None:
+    """A v2 statement may not leave public a field the policy makes confidential."""
+    statement = ctx.statement
+    for name in sorted(CONFIDENTIAL[statement.type] & statement.body.keys()):
+        raise MalformedError(f"{name!r} is confidential in a {statement.type}: send it as a "
+                             "disclosure, its digest in body._sd", field=f"body.{name}",
+                             code="confidential-field-public")
+
+
+def refuse_stray_attachments(ctx: AppendContext) -> None:
+    """Labels travel only beside the v2 label.issue that commits to them: beside any other
+    statement nothing would check them, yet they would be kept."""
+    statement = ctx.statement
+    if statement.v >= 2 and statement.type == "label.issue":
+        return
+    for name in sorted(ctx.attachments or {}):
+        raise MalformedError(f"a {statement.type} carries no {name!r}", field=name,
+                             code="unexpected-attachment")
 
 
 class SupplyChain:
     """The rule of `gi_trace.domain`: checks a statement and updates the projections."""
 
     types = frozenset(HANDLERS)
+    attachments = frozenset({ATTACHMENT})
 
     def apply(self, ctx: AppendContext) -> None:
         statement = ctx.statement
-        HANDLERS[statement.type](ctx, load_body(statement.type, statement.body))
+        refuse_stray_attachments(ctx)
+        if statement.v == 1:
+            V1_HANDLERS[statement.type](ctx, load_body(statement.type, statement.body, version=1))
+            return
+        refuse_public_confidential(ctx)
+        body = ctx.body
+        if body is None:
+            public = {name: value for name, value in statement.body.items() if name != SD}
+            HANDLERS[statement.type](ctx, load_body(statement.type, public, public=True))
+        else:
+            HANDLERS[statement.type](ctx, load_body(statement.type, body))
