@@ -40,7 +40,7 @@ def well_formed(q: Any) -> bool:
 @dataclass
 class Batch:
     product: str
-    producer: str
+    producers: frozenset[str]  # the growers of its root harvests: no one else becomes one
     recalled: bool = False
 
 
@@ -119,7 +119,7 @@ class Model:
 
     def harvest(self, producer: str, batch: str, product: str, year: int, q: Decimal) -> None:
         self.approvals[(product, producer, year)][1] += q
-        self.batches[batch] = Batch(product, producer)
+        self.batches[batch] = Batch(product, frozenset({producer}))
         self.give(producer, batch, q)
         self.created[product] += q
 
@@ -230,7 +230,7 @@ def plan_split(data: st.DataObject, model: Model, world: World) -> Step:
         source = model.batches[parent]
         for child, q in zip(children, parts, strict=True):
             model.take(org, parent, q)
-            model.batches[child] = Batch(source.product, source.producer)
+            model.batches[child] = Batch(source.product, source.producers)
             model.children[parent].add(child)
             model.give(org, child, q)
 
@@ -254,12 +254,11 @@ def plan_merge(data: st.DataObject, model: Model, world: World) -> Step:
 
     def apply() -> None:
         amounts = [model.held(org, p) for p in parents]
-        producers = {model.batches[p].producer for p in parents}
         for p, q in zip(parents, amounts, strict=True):
             model.take(org, p, q)
             model.children[p].add(into)
         model.batches[into] = Batch(model.batches[parents[0]].product,
-                                    producers.pop() if len(producers) == 1 else org)
+                                    frozenset().union(*(model.batches[p].producers for p in parents)))
         model.give(org, into, sum(amounts, Decimal(0)))
 
     return Step("merge", w.merge(world.actors[org], parents, into), valid, apply)
@@ -290,12 +289,12 @@ def plan_process(data: st.DataObject, model: Model, world: World) -> Step:
 
     def apply() -> None:
         assert product is not None and declared is not None
-        producers = {model.batches[b].producer for b, _ in inputs}
+        producers = frozenset().union(*(model.batches[b].producers for b, _ in inputs))
         for b, q in inputs:
             model.take(org, b, q)
             model.children[b].add(output)
             model.consumed[product] += q
-        model.batches[output] = Batch(declared[0], producers.pop() if len(producers) == 1 else org)
+        model.batches[output] = Batch(declared[0], producers)
         model.give(org, output, out_q)
         model.created[declared[0]] += out_q
 
@@ -349,10 +348,10 @@ def plan_settle(data: st.DataObject, model: Model, world: World) -> Step:
 def plan_recall(data: st.DataObject, model: Model, world: World) -> Step:
     batch = data.draw(st.sampled_from([*sorted(model.batches), "nope"]))
     known = model.batches.get(batch)
-    org = (known.producer if known and data.draw(st.booleans())
+    org = (data.draw(st.sampled_from(sorted(known.producers))) if known and data.draw(st.booleans())
            else data.draw(st.sampled_from(["cnipa", *ORGS])))
     valid = known is not None and not known.recalled and ("regulator" in model.roles[org]
-                                                          or known.producer == org)
+                                                          or org in known.producers)
 
     def apply() -> None:
         for b in {batch, *model.descendants(batch)}:

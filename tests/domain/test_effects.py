@@ -3,6 +3,7 @@ ways, and a recall reaches every descendant and nothing else."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -132,7 +133,11 @@ def test_merge_of_two_producers_harvests_at_a_mill(world: World, engine: Engine,
 
     assert holdings(engine) == {("coop-a", "A-1"): "199.75", ("coop-a", "T-1"): "50",
                                 ("coop-b", "B-1"): "150.25", ("mill", "M-1"): "150"}
-    assert batch(engine, "M-1").producer == "mill"  # no single producer: the one who merged
+    # Merging makes no one a producer: the growers of its harvests stay its producers, and
+    # `producer` names the grower of its first parent.
+    merged = batch(engine, "M-1")
+    assert (merged.producer, json.loads(merged.producers)) == ("coop-a", ["coop-a", "coop-b"])
+    assert json.loads(merged.composition) == {"A-1": "401/600", "B-1": "199/600"}
     assert {row for row in lineage(engine) if row[1] == "M-1"} == {
         ("A-1", "M-1", "merge", "100.25"), ("B-1", "M-1", "merge", "49.75")}
 

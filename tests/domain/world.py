@@ -2,16 +2,21 @@
 
 Wuchang paddy (稻谷) is milled into Wuchang rice at a declared yield of at most
 0.70; Longjing tea is a second GI product, so that mixing products can be tried.
+The actors sign v2 statements (tests/support.py seals them by the disclosure policy).
 
-| org | roles | approvals (2026) | holds at the start |
-|---|---|---|---|
-| cnipa | regulator | — | — |
-| coop-a | producer | paddy 1000, tea 100 | A-1: 300 paddy, T-1: 50 tea |
-| coop-b | producer | paddy 500.5 | B-1: 200 paddy |
-| coop-c | producer | none | — |
-| mill | processor | — | — |
-| dist | distributor | — | — |
-| shop-1, shop-2 | retailer | — | — |
+| org | roles | region | approvals (2026) | holds at the start |
+|---|---|---|---|---|
+| cnipa | regulator | 110108 | — | — |
+| coop-a | producer | 230184 | paddy 1000, tea 100 | A-1: 300 paddy, T-1: 50 tea |
+| coop-b | producer | 230184 | paddy 500.5 | B-1: 200 paddy |
+| coop-c | producer | 230113 (outside Wuchang) | none | — |
+| mill | processor | 230184 | — | — |
+| dist | distributor | 230102 | — | — |
+| shop-1, shop-2 | retailer | 110105 | — | — |
+
+Wuchang's region is 230184; the world's tea region lists West Lake (330106) and, so
+that one holder can try to merge two products, Wuchang too. Paddy comes in packs of
+1 and 25 kg, rice of 1, 2.5 and 5 kg, tea of 0.25 and 1 kg.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, event, select
 
+from gi_trace.domain.label_commitment import Label, labels_root
 from gi_trace.domain.label_signature import sign_label
 from gi_trace.domain.tables import metadata as domain_tables
 from gi_trace.ledger import schema
 from gi_trace.ledger.database import make_engine
+from gi_trace.ledger.encoding import b64url_encode
 from gi_trace.ledger.keys import load_private_key
 from gi_trace.ledger.note import NoteSigner, NoteVerifier
 from gi_trace.ledger.sources import DatabaseSource
@@ -56,6 +63,10 @@ def gtin14(first13: str) -> str:
 GTINS = {PADDY: [gtin14("0693123400001"), gtin14("0693123400002")],
          RICE: [gtin14("1693123400010")],
          TEA: [gtin14("0693555500001")]}
+PACKS = {PADDY: ["1", "25"], RICE: ["1", "2.5", "5"], TEA: ["0.25", "1"]}
+WUCHANG = "230184"
+REGIONS = {"cnipa": "110108", "coop-a": WUCHANG, "coop-b": WUCHANG, "coop-c": "230113",
+           "mill": WUCHANG, "dist": "230102", "shop-1": "110105", "shop-2": "110105"}
 
 
 @dataclass(frozen=True)
@@ -85,11 +96,12 @@ class World:
         reg = self.regulator
         actors = self.actors
         return [
-            *(reg.register(actors[org], roles) for org, roles in self.roles.items()),
+            *(org_register(reg, actors[org], roles) for org, roles in self.roles.items()),
             product_register(reg, PADDY, "五常稻谷", "Wuchang paddy",
                              processes={"milling": {"to": RICE, "max_yield": MAX_YIELD}}),
             product_register(reg, RICE, "五常大米", "Wuchang rice"),
-            product_register(reg, TEA, "西湖龙井", "Longjing tea", region=("西湖", "West Lake", "330106")),
+            product_register(reg, TEA, "西湖龙井", "Longjing tea",
+                             region=("西湖", "West Lake", "330106"), codes=["330106", WUCHANG]),
             approve(reg, PADDY, "coop-a", "1000"),
             approve(reg, TEA, "coop-a", "100"),
             approve(reg, PADDY, "coop-b", "500.5"),
@@ -151,14 +163,24 @@ class Template:
 
 # -- statements, one builder per type ---------------------------------------------------------
 
+def org_register(regulator: Actor, actor: Actor, roles: list[str], *,
+                 region: str | None = None) -> Envelope:
+    """An org.register with the org's seat (REGIONS, unless given)."""
+    return regulator.sign("org.register", {
+        "org": actor.org, "name": {"zh": actor.org, "en": actor.org}, "roles": roles,
+        "keys": [actor.pub], "region": region or REGIONS.get(actor.org, WUCHANG)})
+
+
 def product_register(regulator: Actor, product: str, zh: str, en: str, *,
-                     region: tuple[str, str, str] = ("五常市", "Wuchang", "230184"),
-                     gtins: list[str] | None = None,
+                     region: tuple[str, str, str] = ("五常市", "Wuchang", WUCHANG),
+                     codes: list[str] | None = None, gtins: list[str] | None = None,
+                     packs: list[str] | None = None,
                      processes: dict[str, dict[str, str]] | None = None) -> Envelope:
     body: dict[str, Any] = {
         "product": product, "name": {"zh": zh, "en": en},
-        "region": {"name": {"zh": region[0], "en": region[1]}, "codes": [region[2]]},
-        "unit": "kg", "gtins": gtins if gtins is not None else GTINS[product]}
+        "region": {"name": {"zh": region[0], "en": region[1]}, "codes": codes or [region[2]]},
+        "unit": "kg", "gtins": gtins if gtins is not None else GTINS[product],
+        "packs": packs if packs is not None else PACKS.get(product, ["1"])}
     if processes:
         body["processes"] = processes
     return regulator.sign("product.register", body)
@@ -186,7 +208,8 @@ def portions(items: Sequence[tuple[str, Any]]) -> list[dict[str, Any]]:
 
 
 def split(holder: Actor, parent: str, into: Sequence[tuple[str, Any]]) -> Envelope:
-    return holder.sign("batch.split", {"from": parent, "into": portions(into)})
+    return holder.sign("batch.split", {"from": parent, "into": [batch for batch, _ in into],
+                                       "quantities": [quantity for _, quantity in into]})
 
 
 def merge(holder: Actor, parents: Sequence[str], into: str, lot: str = "MERGED") -> Envelope:
@@ -195,8 +218,10 @@ def merge(holder: Actor, parents: Sequence[str], into: str, lot: str = "MERGED")
 
 def process(holder: Actor, inputs: Sequence[tuple[str, Any]], output: str, quantity: Any, *,
             name: str = "milling", lot: str = "MILLED") -> Envelope:
-    return holder.sign("batch.process", {"process": name, "inputs": portions(inputs),
-                                         "output": {"batch": output, "lot": lot, "quantity": quantity}})
+    return holder.sign("batch.process", {
+        "process": name, "inputs": [batch for batch, _ in inputs],
+        "output": {"batch": output, "lot": lot},
+        "quantities": {"inputs": [q for _, q in inputs], "output": quantity}})
 
 
 def ship(sender: Actor, shipment: str, to: str, items: Sequence[tuple[str, Any]]) -> Envelope:
@@ -219,16 +244,28 @@ def serials(batch: str, count: int, start: int = 0) -> list[str]:
     return [f"SN{batch}{n:010d}" for n in range(start, start + count)]
 
 
-def issue(producer: Actor, batch: str, labels: Sequence[str] | int, *, gtin: str | None = None,
-          lot: str | None = None, signer: Actor | None = None, start: int = 0) -> Envelope:
-    """label.issue of `labels` (serials, or a count of fresh ones) for a batch of the world,
-    each label signed by `signer` (default: the producer itself)."""
+def labels_for(signer: Actor, gtin: str, lot: str, numbers: Sequence[str]) -> list[dict[str, str]]:
+    """The `labels` attachment of a label.issue: each serial with its label signature."""
+    return [{"serial": n, "sig": sign_label(signer.key, gtin, lot, n)} for n in numbers]
+
+
+def issue(issuer: Actor, batch: str, labels: Sequence[str] | int, *, gtin: str | None = None,
+          lot: str | None = None, signer: Actor | None = None, start: int = 0,
+          pack: str = "1", attached: list[dict[str, str]] | None = None,
+          root: str | None = None, count: int | None = None) -> Envelope:
+    """label.issue v2 of `labels` (serials, or a count of fresh ones) for a batch of the world,
+    each covering `pack` and signed by `signer` (default: the issuer itself); the labels go
+    beside the statement, its body commits to them by their root. `attached`, `root` and
+    `count` replace what would be sent, to break the commitment."""
     numbers = serials(batch, labels, start) if isinstance(labels, int) else list(labels)
     gtin = gtin or GTINS[PADDY][0]
     lot = lot or f"L{batch}"[:20]
-    key = (signer or producer).key
-    return producer.sign("label.issue", {"batch": batch, "gtin": gtin, "serials": numbers,
-                                         "sigs": [sign_label(key, gtin, lot, n) for n in numbers]})
+    made = labels_for(signer or issuer, gtin, lot, numbers)
+    sent = made if attached is None else attached
+    body = {"batch": batch, "gtin": gtin, "pack": pack,
+            "count": len(numbers) if count is None else count,
+            "labels_root": root or b64url_encode(labels_root([Label(**m) for m in made]))}
+    return issuer.sign("label.issue", body, attachments={"labels": sent})
 
 
 def void(producer: Actor, labels: Sequence[str]) -> Envelope:
