@@ -26,8 +26,9 @@ from .access import regulator_reader
 from .connection import connection
 
 blp = Blueprint("oversight", __name__, url_prefix="/v1/oversight", description=(
-    "Aggregates for the regulators' dashboard: quota use, labels against units, scans, "
-    "anomalies. Regulators only."))
+    "Aggregates for the regulators' dashboard: quota use, labels against goods, what labels "
+    "certify of each harvest and producer against what it yielded, scans, anomalies. "
+    "Regulators only."))
 
 RATIO = {"description": "used / limit, 4 decimals; 1 is the limit itself"}
 
@@ -53,10 +54,41 @@ class LabelUseSchema(Schema):
     batch = fields.String(required=True)
     product = fields.String(required=True)
     producer = fields.String(required=True)
-    units = fields.Integer(required=True, metadata={"description": "whole units: the label limit"})
+    units = fields.Integer(required=True, metadata={
+        "description": "whole units: statement v1's label limit (a label per unit)"})
     issued = fields.Integer(required=True, metadata={"description": "labels not voided"})
     sold = fields.Integer(required=True)
     void = fields.Integer(required=True)
+    quantity = fields.String(required=True, metadata={"description": "the batch's quantity"})
+    labelled = fields.String(required=True, metadata={
+        "description": "what live labels issued on the batch cover (pack × count), in its unit"})
+
+
+HARVEST_LABELLED = {"description": "what live labels anywhere down its lineage certify of it, "
+                                   "charged at the actual ratios of splits, merges and processing, "
+                                   "in its unit; exact, or to 6 places"}
+
+
+class HarvestUseSchema(Schema):
+    batch = fields.String(required=True)
+    product = fields.String(required=True)
+    producer = fields.String(required=True)
+    harvested = fields.String(allow_none=True, required=True)
+    unit = fields.String(required=True)
+    quantity = fields.String(required=True, metadata={
+        "description": "what it yielded: the most its labels may certify"})
+    labelled = fields.String(required=True, metadata=HARVEST_LABELLED)
+    ratio = fields.Decimal(places=4, as_string=True, required=True, metadata=RATIO)
+
+
+class ProducerUseSchema(Schema):
+    producer = fields.String(required=True)
+    product = fields.String(required=True)
+    unit = fields.String(required=True)
+    harvests = fields.Integer(required=True)
+    quantity = fields.String(required=True, metadata={"description": "its harvests, summed"})
+    labelled = fields.String(required=True, metadata=HARVEST_LABELLED)
+    ratio = fields.Decimal(places=4, as_string=True, required=True, metadata=RATIO)
 
 
 class ScanArgs(Schema):
@@ -92,7 +124,9 @@ class FlaggedCopySchema(Schema):
 
 
 class MassBalanceSchema(Schema):
-    kind = fields.String(required=True, metadata={"description": "labels, quota or shipped"})
+    kind = fields.String(required=True, metadata={
+        "description": "labels (of a batch), harvest (labels certifying a harvest), quota or "
+                       "shipped"})
     subject = fields.String(required=True, metadata={"description": "batch, or product/producer/year"})
     org = fields.String(required=True)
     used = fields.String(required=True)
@@ -122,8 +156,8 @@ class AnomaliesSchema(Schema):
     copies = fields.List(fields.Nested(FlaggedCopySchema), required=True,
                          metadata={"description": "labels whose scans suggest a copied code"})
     mass_balance = fields.List(fields.Nested(MassBalanceSchema), required=True, metadata={
-        "description": f"labels / units and harvest / quota at {oversight.NEAR_LIMIT:.0%} or more, "
-                       "shipped / held over 100 %; fullest first"})
+        "description": f"labels / goods, labelled / harvest and harvest / quota at "
+                       f"{oversight.NEAR_LIMIT:.0%} or more, shipped / held over 100 %; fullest first"})
     stale_shipments = fields.List(fields.Nested(StaleShipmentSchema), required=True, metadata={
         "description": f"pending more than {oversight.STALE_AFTER.days} days"})
     revoked_keys = fields.List(fields.Nested(RevokedKeySchema), required=True)
@@ -151,9 +185,29 @@ class Labels(MethodView):
     @blp.response(200, _items(LabelUseSchema, "LabelUseList"))
     @protected(blp)
     def get(self) -> dict[str, Any]:
-        """Labels issued, sold and voided against the units of every labelled batch."""
+        """Labels issued, sold and voided, and the goods they cover, of every labelled batch."""
         require_regulator()
         return {"items": oversight.label_use(connection())}
+
+
+@blp.route("/harvests")
+class Harvests(MethodView):
+    @blp.response(200, _items(HarvestUseSchema, "HarvestUseList"))
+    @protected(blp)
+    def get(self) -> dict[str, Any]:
+        """Every harvest: what labels certify of it against what it yielded."""
+        require_regulator()
+        return {"items": oversight.harvest_use(connection())}
+
+
+@blp.route("/producers")
+class Producers(MethodView):
+    @blp.response(200, _items(ProducerUseSchema, "ProducerUseList"))
+    @protected(blp)
+    def get(self) -> dict[str, Any]:
+        """Each producer's harvests of each product: labelled against possible."""
+        require_regulator()
+        return {"items": oversight.producer_use(connection())}
 
 
 @blp.route("/scans")

@@ -1,4 +1,5 @@
-"""What a regulator watches across every producer: quota use, labels against units, mass
+"""What a regulator watches across every producer: quota use, labels against units, what
+labels certify of each harvest (and each producer's harvests) against what it yielded, mass
 balance, deliveries left pending, revoked keys.
 
 Aggregates over the projections, for the oversight dashboard. Whole tables are summed here
@@ -14,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
@@ -39,7 +42,9 @@ class QuotaUse:
 
 @dataclass(frozen=True)
 class LabelUse:
-    """Labels of a batch against its units (a label per whole unit at most, as the rule says)."""
+    """Labels of a batch: v1's limit was a label per whole unit (`units`); under v2 each label
+    covers a pack, and `labelled` (what live labels issued on the batch cover, in the product's
+    unit) is at most what was held of it (`quantity`)."""
 
     batch: str
     product: str
@@ -48,6 +53,37 @@ class LabelUse:
     issued: int  # every label not voided: issued or sold
     sold: int
     void: int
+    quantity: str
+    labelled: str
+
+
+@dataclass(frozen=True)
+class HarvestUse:
+    """One harvest: what live labels anywhere down its lineage (splits, merges, milling, at the
+    actual ratios) certify of it, against what it yielded, both in the harvest's unit. The rules
+    refuse a label that would take `labelled` past `quantity`."""
+
+    batch: str
+    product: str
+    producer: str
+    harvested: str | None
+    unit: str
+    quantity: str
+    labelled: str  # exact when it is a decimal, else to 6 places
+    ratio: Decimal
+
+
+@dataclass(frozen=True)
+class ProducerUse:
+    """A producer's harvests of one product, summed: labelled against possible."""
+
+    producer: str
+    product: str
+    unit: str
+    harvests: int
+    quantity: str
+    labelled: str
+    ratio: Decimal
 
 
 @dataclass(frozen=True)
@@ -110,12 +146,72 @@ def label_use(conn: Connection) -> list[LabelUse]:
     sold = func.sum(case((lab.status == "sold", 1), else_=0))
     void = func.sum(case((lab.status == "void", 1), else_=0))
     rows = conn.execute(
-        select(b.batch, b.product, b.producer, b.quantity, live.label("live"), sold.label("sold"),
-               void.label("void"))
+        select(b.batch, b.product, b.producer, b.quantity, b.labelled, live.label("live"),
+               sold.label("sold"), void.label("void"))
         .select_from(tables.labels.join(tables.batches, b.batch == lab.batch))
-        .group_by(b.batch, b.product, b.producer, b.quantity).order_by(b.batch))
+        .group_by(b.batch, b.product, b.producer, b.quantity, b.labelled).order_by(b.batch))
     return [LabelUse(r.batch, r.product, r.producer, units(r.quantity), int(r.live), int(r.sold),
-                     int(r.void)) for r in rows]
+                     int(r.void), r.quantity, r.labelled) for r in rows]
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _text(value: Fraction) -> str:
+    """A quantity for display: exact when it is a decimal, else to 6 places."""
+    exact = _decimal(value)
+    return format_quantity(exact if Fraction(exact) == value else exact.quantize(Decimal("0.000001")))
+
+
+def _fraction_ratio(used: Fraction, limit: Fraction) -> Decimal:
+    if limit > 0:
+        return _decimal(used / limit)
+    return Decimal(1) if used == 0 else Decimal("Infinity")
+
+
+def _harvests(conn: Connection) -> list[tuple[HarvestUse, Fraction, Fraction]]:
+    b, p = tables.batches.c, tables.products.c
+    rows = conn.execute(
+        select(b.batch, b.product, b.producer, b.harvested, b.quantity, b.charged, p.unit)
+        .join(tables.products, p.product == b.product)
+        .where((b.origin == "register") & b.quantity.is_not(None))
+        .order_by(b.product, b.producer, b.batch))
+    found = []
+    for r in rows:
+        quantity, labelled = Fraction(parse_quantity(r.quantity)), Fraction(r.charged or "0")
+        found.append((HarvestUse(r.batch, r.product, r.producer, r.harvested, r.unit, r.quantity,
+                                 _text(labelled), _fraction_ratio(labelled, quantity)),
+                      quantity, labelled))
+    return found
+
+
+def harvest_use(conn: Connection) -> list[HarvestUse]:
+    """Every harvest with what labels certify of it, by product, producer and batch."""
+    return [use for use, _, _ in _harvests(conn)]
+
+
+def producer_use(conn: Connection) -> list[ProducerUse]:
+    """Each producer's harvests of each product, summed exactly, by product and producer."""
+    sums: dict[tuple[str, str], list[Any]] = {}
+    for use, quantity, labelled in _harvests(conn):
+        entry = sums.setdefault((use.product, use.producer), [use.unit, 0, Fraction(0), Fraction(0)])
+        entry[1] += 1
+        entry[2] += quantity
+        entry[3] += labelled
+    return [ProducerUse(producer, product, unit, count, _text(quantity), _text(labelled),
+                        _fraction_ratio(labelled, quantity))
+            for (product, producer), (unit, count, quantity, labelled) in sorted(sums.items())]
+
+
+def _labels_against_limit(u: LabelUse) -> MassBalance:
+    """v2 labels (packs) against what was held of the batch; v1 labels against its units."""
+    labelled = parse_quantity(u.labelled)
+    if labelled > 0:
+        return MassBalance("labels", u.batch, u.producer, u.labelled, u.quantity,
+                           _ratio(labelled, parse_quantity(u.quantity)))
+    return MassBalance("labels", u.batch, u.producer, str(u.issued), str(u.units),
+                       _ratio(Decimal(u.issued), Decimal(u.units)))
 
 
 def _ratio(used: Decimal, limit: Decimal) -> Decimal:
@@ -144,16 +240,17 @@ def _shipped_against_had(conn: Connection) -> list[MassBalance]:
 
 
 def mass_balance(conn: Connection, *, near: Decimal = NEAR_LIMIT) -> list[MassBalance]:
-    """Labels against a batch's units and harvests against a quota used to `near` of the limit
-    or beyond, and shipments beyond what the shipper had; fullest first.
+    """Labels against a batch's goods, what labels certify of a harvest against what it yielded,
+    and harvests against a quota, used to `near` of the limit or beyond, and shipments beyond
+    what the shipper had; fullest first.
 
     Shipping all one had of a batch is a distributor's everyday work, so only "over" counts
     there; the rules refuse it at append, so one showing up means the projections disagree
     with the log (run `gi-trace audit verify`).
     """
-    found = [MassBalance("labels", u.batch, u.producer, str(u.issued), str(u.units),
-                         _ratio(Decimal(u.issued), Decimal(u.units)))
-             for u in label_use(conn)]
+    found = [_labels_against_limit(u) for u in label_use(conn)]
+    found += [MassBalance("harvest", h.batch, h.producer, h.labelled, h.quantity, h.ratio)
+              for h in harvest_use(conn)]
     found += [MassBalance("quota", f"{q.product}/{q.producer}/{q.year}", q.producer, q.used, q.quota,
                           _ratio(parse_quantity(q.used), parse_quantity(q.quota)))
               for q in quota_use(conn)]

@@ -1,8 +1,9 @@
 """GET /v1/oversight/…: the regulators' aggregates, and that nobody else may read them.
 
 The module's world gets, on top of the shared chain: a producer near its quota whose batch
-is labelled near its units, scans of one label in Harbin and Beijing ten minutes apart
-(a copied code), and a revoked handheld key.
+is labelled near its quantity, the mill's labels on the last 100 kg of its rice (milled from
+3000 kg of paddy-1 into 2000 kg, so they certify 150 kg of the harvest), scans of one label in
+Harbin and Beijing ten minutes apart (a copied code), and a revoked handheld key.
 """
 
 from __future__ import annotations
@@ -10,20 +11,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from gi_trace.api.context import EXTENSION
 from gi_trace.domain import tables
 from gi_trace.domain.queries import oversight
+from gi_trace.domain.queries.oversight import _fraction_ratio, _text
 from gi_trace.labels.issuing import new_labels
 from gi_trace.labels.tables import scans
-from tests.api.reads.world import HARVESTED, PADDY, YEAR, World, open_world
+from tests.api.reads.world import HARVESTED, LABEL_YEAR, PADDY, RICE, YEAR, World, issue, open_world
 from tests.scratch_schema import reset_schema
 
-ENDPOINTS = ("/v1/oversight/quota", "/v1/oversight/labels", "/v1/oversight/scans",
-             "/v1/oversight/anomalies")
+ENDPOINTS = ("/v1/oversight/quota", "/v1/oversight/labels", "/v1/oversight/harvests",
+             "/v1/oversight/producers", "/v1/oversight/scans", "/v1/oversight/anomalies")
 PADDY_GTIN = PADDY["gtins"][0]
+RICE_GTIN = RICE["gtins"][0]
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -37,7 +42,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 @dataclass(frozen=True)
 class Busy:
     world: World
-    near: str  # a producer at 95 % of its quota, its batch near-1 labelled to 90 of 95 units
+    near: str  # a producer at 95 % of its quota, its batch near-1 labelled to 90 of 95 kg
     copied: str  # a serial of near-1 scanned in Harbin and in Beijing ten minutes later
     revoked: str  # the key id of a revoked handheld
 
@@ -46,14 +51,15 @@ class Busy:
 def busy(world: World) -> Busy:
     near, = world.new_org(["producer"])
     reg = world.regulator
-    world.append(reg.sign("producer.approve", {"product": "wuchang-paddy", "producer": near.org,
-                                               "year": YEAR, "quota": "100"}))
+    world.append(*(reg.sign("producer.approve", {"product": "wuchang-paddy", "producer": near.org,
+                                                 "year": year, "quota": "100"})
+                   for year in {YEAR, LABEL_YEAR}))
     world.append(near.sign("batch.register", {"batch": "near-1", "product": "wuchang-paddy",
                                               "lot": "N1", "quantity": "95", "harvested": HARVESTED}))
     labels = new_labels(near.key, PADDY_GTIN, "N1", 90)
-    world.append(near.sign("label.issue", {"batch": "near-1", "gtin": PADDY_GTIN,
-                                           "serials": [lab.serial for lab in labels],
-                                           "sigs": [lab.sig for lab in labels]}))
+    world.append(issue(near, "near-1", PADDY_GTIN, "N1", "1", [lab.serial for lab in labels]),
+                 issue(world.mill, "rice-1", RICE_GTIN, "R2025A", "5",
+                       [lab.serial for lab in new_labels(world.mill.key, RICE_GTIN, "R2025A", 20)]))
     now = int(datetime.now(UTC).timestamp())
     with world.app.extensions[EXTENSION].engine.begin() as conn:
         conn.execute(scans.insert(), [
@@ -89,7 +95,35 @@ def test_quota_use_per_product_year_and_producer(busy: Busy) -> None:
 def test_labels_against_units(busy: Busy) -> None:
     items = busy.world.get("/v1/oversight/labels", busy.world.regulator).get_json()["items"]
     near = next(u for u in items if u["batch"] == "near-1")
-    assert (near["units"], near["issued"], near["sold"], near["void"]) == (95, 90, 0, 0)
+    assert (near["issued"], near["sold"], near["void"], near["labelled"], near["quantity"]) == (
+        90, 0, 0, "90", "95")
+    rice = next(u for u in items if u["batch"] == "rice-1")
+    assert (rice["issued"], rice["labelled"], rice["quantity"]) == (20, "100", "2000")
+
+
+def test_labelled_against_possible_per_harvest(busy: Busy) -> None:
+    items = busy.world.get("/v1/oversight/harvests", busy.world.regulator).get_json()["items"]
+    rows = {h["batch"]: (h["producer"], h["unit"], h["quantity"], h["labelled"], h["ratio"])
+            for h in items}
+    assert rows["paddy-1"] == ("wuchang-coop", "kg", "5000", "150", "0.0300")
+    assert rows["near-1"] == (busy.near, "kg", "95", "90", "0.9474")
+    assert rows["other-1"][2:] == ("1000", "0", "0.0000")
+    assert "paddy-1a" not in rows and "rice-1" not in rows  # harvests only
+    assert next(h for h in items if h["batch"] == "paddy-1")["harvested"] == HARVESTED
+
+
+def test_labelled_against_possible_per_producer(busy: Busy) -> None:
+    items = busy.world.get("/v1/oversight/producers", busy.world.regulator).get_json()["items"]
+    rows = {(p["product"], p["producer"]): (p["harvests"], p["quantity"], p["labelled"], p["ratio"])
+            for p in items}
+    assert rows["wuchang-paddy", "wuchang-coop"] == (1, "5000", "150", "0.0300")
+    assert rows["wuchang-paddy", busy.near] == (1, "95", "90", "0.9474")
+
+
+def test_a_third_of_a_harvest_shows_to_six_places() -> None:
+    """Charges are exact fractions; a read shows one that is no decimal to 6 places."""
+    assert (_text(Fraction(1, 3)), _text(Fraction(5, 2))) == ("0.333333", "2.5")
+    assert _fraction_ratio(Fraction(1), Fraction(3)).quantize(Decimal("0.0001")) == Decimal("0.3333")
 
 
 def test_scans_per_day_and_place(busy: Busy) -> None:
@@ -114,7 +148,8 @@ def test_anomalies(busy: Busy) -> None:
     balance = {(m["kind"], m["subject"]): (m["used"], m["limit"], m["ratio"], m["over"])
                for m in found["mass_balance"]}
     assert balance == {("quota", f"wuchang-paddy/{busy.near}/{YEAR}"): ("95", "100", "0.9500", False),
-                       ("labels", "near-1"): ("90", "95", "0.9474", False)}
+                       ("labels", "near-1"): ("90", "95", "0.9474", False),
+                       ("harvest", "near-1"): ("90", "95", "0.9474", False)}
     revoked = next(k for k in found["revoked_keys"] if k["key_id"] == busy.revoked)
     assert revoked["reason"] == "lost handheld"
     assert found["stale_shipments"] == []  # everything was sent moments ago
