@@ -54,9 +54,15 @@ def send(ctx: AppendContext, body: dict[str, Any]) -> None:
 def _pending(ctx: AppendContext, body: dict[str, Any]) -> Row[Any]:
     row = ctx.conn.execute(select(tables.shipments)
                            .where(tables.shipments.c.shipment == body["shipment"])).first()
-    if row is None:
+    if state.v2(ctx):
+        # Who a shipment goes to, and whether an id exists at all, are confidential: anyone but
+        # its receiver gets the same answer as for an id that was never used.
+        if row is None or row.receiver != ctx.statement.actor:
+            raise violation("unknown-shipment", f"no shipment {body['shipment']!r} to "
+                            f"{ctx.statement.actor}", "body.shipment")
+    elif row is None:
         raise violation("unknown-shipment", f"no shipment {body['shipment']!r}", "body.shipment")
-    if row.receiver != ctx.statement.actor:
+    elif row.receiver != ctx.statement.actor:
         raise forbidden(f"shipment {row.shipment} is addressed to {row.receiver}")
     if row.status != "pending":
         raise violation("shipment-not-pending", f"shipment {row.shipment} was already {row.status}",

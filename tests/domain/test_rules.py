@@ -277,9 +277,13 @@ REFUSALS = [
     # Splitting a batch one holds none of is the same fault as shipping it.
     conflict("not-holder.split", lambda w: split(w.coop_b, "A-1", [("A-9", "1")]), "body.from"),
     # -- shipments -------------------------------------------------------------------------
-    forbidden("wrong-receiver", lambda w: receive(w.dist, "S-1"), shipped_to_mill),
-    forbidden("sender-receives", lambda w: receive(w.coop_a, "S-1"), shipped_to_mill),
-    forbidden("wrong-receiver-rejects", lambda w: reject(w.shop_1, "S-1"), shipped_to_mill),
+    # Anyone but the receiver learns nothing of a shipment: not even that the id exists.
+    conflict("unknown-shipment.wrong-receiver", lambda w: receive(w.dist, "S-1"), "body.shipment",
+             shipped_to_mill),
+    conflict("unknown-shipment.sender-receives", lambda w: receive(w.coop_a, "S-1"), "body.shipment",
+             shipped_to_mill),
+    conflict("unknown-shipment.wrong-receiver-rejects", lambda w: reject(w.shop_1, "S-1"),
+             "body.shipment", shipped_to_mill),
     conflict("shipment-not-pending", lambda w: receive(w.mill, "S-1"), "body.shipment",
              received_by_mill),
     conflict("shipment-not-pending.reject-after-receive", lambda w: reject(w.mill, "S-1"),

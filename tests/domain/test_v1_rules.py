@@ -99,3 +99,10 @@ def test_v1_shapes_and_checks_stay_as_they_were(world: World, conn: Connection) 
     # Nor a harvest in the future.
     apply(conn, v1(world.coop_a, "batch.register", {"batch": "A-9", "product": PADDY, "lot": "L",
                                                     "quantity": "1", "harvested": "2026-12-31"}))
+
+
+def test_v1_told_a_wrong_receiver_who_the_shipment_was_for(world: World, conn: Connection) -> None:
+    """v2 answers as for an unknown id (tests/domain/test_rules.py); v1 refused it as forbidden."""
+    apply(conn, v1(world.coop_a, "shipment.send", {"shipment": "S-1", "to": "mill",
+                                                   "items": [{"batch": "A-1", "quantity": "1"}]}))
+    refused(conn, v1(world.dist, "shipment.receive", {"shipment": "S-1"}), "not-authorized")
