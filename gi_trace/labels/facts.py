@@ -71,7 +71,7 @@ def label_facts(conn: Connection, serial: str) -> LabelFacts | None:
     seller = get_org(conn, label.status_by) if label.status == "sold" and label.status_by else None
     return LabelFacts(
         serial=label.serial, gtin=label.gtin, lot=label.lot, issuer=label.issuer, key=label.key,
-        pub=bytes(pub), sig=label.sig, idx=getattr(label, "idx", None), status=label.status,
+        pub=bytes(pub), sig=label.sig, idx=label.idx, status=label.status,
         issue_seq=label.issue_seq, issue_ts=label.issue_ts, status_seq=label.status_seq,
         status_ts=label.status_ts,
         status_by=label.status_by, batch=batch, product=get_product(conn, batch.product),

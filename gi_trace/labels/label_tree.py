@@ -124,8 +124,6 @@ class LabelTrees:
 
 def _build(conn: Connection, issue_seq: int) -> LabelTree | None:
     lab = tables.labels.c
-    if "idx" not in lab:
-        return None
     rows = conn.execute(select(lab.serial, lab.sig, lab.idx).where(lab.issue_seq == issue_seq)
                         .order_by(lab.idx)).all()
     if not rows or any(row.idx != i for i, row in enumerate(rows)):
