@@ -67,6 +67,15 @@ def refuse_public_confidential(ctx: AppendContext) -> None:
                              code="confidential-field-public")
 
 
+def refuse_sealed_public(ctx: AppendContext, disclosed: dict[str, Any]) -> None:
+    """Nor may it seal a field the policy makes public: a public audit checks the rules on the
+    public fields (lineage, ids, approvals), and must find them all."""
+    statement = ctx.statement
+    for name in sorted(disclosed.keys() - CONFIDENTIAL[statement.type]):
+        raise MalformedError(f"{name!r} is public in a {statement.type}: it may not be sealed",
+                             field="disclosures", code="public-field-sealed")
+
+
 def refuse_stray_attachments(ctx: AppendContext) -> None:
     """Labels travel only beside the v2 label.issue that commits to them: beside any other
     statement nothing would check them, yet they would be kept."""
@@ -91,6 +100,8 @@ class SupplyChain:
             V1_HANDLERS[statement.type](ctx, load_body(statement.type, statement.body, version=1))
             return
         refuse_public_confidential(ctx)
+        if ctx.disclosed is not None:
+            refuse_sealed_public(ctx, ctx.disclosed)
         body = ctx.body
         if body is None:
             public = {name: value for name, value in statement.body.items() if name != SD}

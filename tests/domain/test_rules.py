@@ -504,6 +504,13 @@ REFUSALS = [
     malformed("receiver-public", lambda w: public_draft(w.coop_a, "shipment.send", {
         "shipment": "S-2", "to": "mill", "items": portions([("A-1", "1")])}), "body.items",
         "confidential-field-public"),
+    malformed("lineage-sealed", lambda w: ledger_statement.draft(
+        "batch.split", "coop-a", w.coop_a.key, {"from": "A-1", "into": ["A-9"], "quantities": ["1"]},
+        confidential=["from", "quantities"]), "disclosures", "public-field-sealed"),
+    malformed("label-count-sealed", lambda w: ledger_statement.draft(
+        "label.issue", "coop-a", w.coop_a.key, issue(w.coop_a, "A-1", 1).statement.body,
+        confidential=["count"], attachments=issue(w.coop_a, "A-1", 1).attachments),
+        "disclosures", "public-field-sealed"),
     malformed("serials-public", lambda w: public_draft(w.coop_a, "label.void", {
         "serials": serials("A-1", 1)}), "body.serials", "confidential-field-public"),
     malformed("sscc-check-digit", lambda w: w.coop_a.sign("shipment.send", {
