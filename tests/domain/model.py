@@ -207,7 +207,7 @@ def plan_register(data: st.DataObject, model: Model, world: World) -> Step:
     valid = ("producer" in model.roles[org] and batch not in model.batches and well_formed(q)
              and (product, org) not in model.suspended and approval is not None
              and approval[1] + q <= approval[0])
-    envelope = w.register(world.actors[org], batch, wire(q), product=product, harvested=f"{year}-09-30")
+    envelope = w.register(world.actors[org], batch, wire(q), product=product, harvested=f"{year}-01-01")
     return Step("register", envelope, valid, lambda: model.harvest(org, batch, product, year, q))
 
 

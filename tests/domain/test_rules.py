@@ -31,9 +31,11 @@ from gi_trace.service import Service
 from tests.api.helpers import serving
 from tests.domain.world import (
     GTINS,
+    HARVESTED,
     PADDY,
     RICE,
     TEA,
+    YEAR,
     Template,
     World,
     approve,
@@ -215,7 +217,7 @@ def register_with(**changes: Any) -> Callable[[World], Envelope]:
     """coop-a registering a paddy batch A-2 of 10 kg, with some body fields changed."""
     def build(w: World) -> Envelope:
         body: dict[str, Any] = {"batch": "A-2", "product": PADDY, "lot": "LA-2", "quantity": "10",
-                                "harvested": "2026-09-28"}
+                                "harvested": HARVESTED}
         body.update(changes)
         return w.coop_a.sign("batch.register", body)
     return build
@@ -225,7 +227,7 @@ REFUSALS = [
     # -- approval and quota -----------------------------------------------------------------
     conflict("not-approved", lambda w: register(w.coop_c, "C-1", "10"), "statement.actor"),
     conflict("not-approved.other-year",
-             lambda w: register(w.coop_a, "A-2", "10", harvested="2025-09-28"), "statement.actor"),
+             lambda w: register(w.coop_a, "A-2", "10", harvested=f"{YEAR - 1}-09-28"), "statement.actor"),
     conflict("not-approved.other-product", lambda w: register(w.coop_b, "B-2", "1", product=TEA),
              "statement.actor"),
     conflict("producer-suspended", lambda w: register(w.coop_b, "B-2", "1"), "statement.actor",
@@ -499,7 +501,7 @@ REFUSALS = [
         "labels", "unexpected-attachment"),
     # Confidential fields left public: the log would publish them.
     malformed("quantity-public", lambda w: public_draft(w.coop_a, "batch.register", {
-        "batch": "A-2", "product": PADDY, "lot": "LA-2", "quantity": "10", "harvested": "2026-09-28"}),
+        "batch": "A-2", "product": PADDY, "lot": "LA-2", "quantity": "10", "harvested": HARVESTED}),
         "body.quantity", "confidential-field-public"),
     malformed("receiver-public", lambda w: public_draft(w.coop_a, "shipment.send", {
         "shipment": "S-2", "to": "mill", "items": portions([("A-1", "1")])}), "body.items",

@@ -4,7 +4,7 @@ Wuchang paddy (稻谷) is milled into Wuchang rice at a declared yield of at mos
 0.70; Longjing tea is a second GI product, so that mixing products can be tried.
 The actors sign v2 statements (tests/support.py seals them by the disclosure policy).
 
-| org | roles | region | approvals (2026) | holds at the start |
+| org | roles | region | approvals (this year) | holds at the start |
 |---|---|---|---|---|
 | cnipa | regulator | 110108 | — | — |
 | coop-a | producer | 230184 | paddy 1000, tea 100 | A-1: 300 paddy, T-1: 50 tea |
@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,10 @@ from gi_trace.settings import Settings
 from tests.support import Actor, instance_settings
 
 PADDY, RICE, TEA = "wuchang-paddy", "wuchang-rice", "longjing-tea"
-YEAR = 2026
-HARVESTED = "2026-09-28"
+# The approvals' year is the clock's: a label.issue is approved for the year of its ts, and a
+# harvest may not be dated after its statement.
+YEAR = datetime.now(UTC).year
+HARVESTED = f"{YEAR}-01-01"
 MAX_YIELD = "0.70"
 
 # Every table the log's statements are projected into: the domain's and the ledger's identity.
