@@ -410,7 +410,7 @@ def scans_section(runs: dict[str, ScanRun]) -> list[str]:
             "this machine, for reference. With 36 labels, each is scanned thousands of times in a run, so "
             "the copy-detection thresholds are raised out of reach (GI_TRACE_SCAN_MAX_COUNT and "
             "GI_TRACE_SCAN_MAX_AFTER_SALE = 10⁹): the verdicts are then those of the label kinds "
-            "(GENUINE, WARNING `recalled`, INVALID `voided` / `unknown-label`), as a real population "
+            "(GENUINE, RECALLED, WARNING `sold`, INVALID `voided` / `unknown-label`), as a real population "
             "of labels scanned a few times each gets them; the work per scan is the same either way. "
             "At 64 connections a p99 of 20 ms needs about 64 ÷ 0.02 s = 3,200 verdicts/s even with no "
             "spread at all (Little's law), so the two targets are one. Load generator and server "
