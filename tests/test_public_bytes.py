@@ -68,6 +68,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                     # Org and batch ids (in `to`, `items`) are public names and quantities are
                     # short numbers that any text may hold: search for the distinctive secrets.
                     if name in DISTINCTIVE:
+                        if isinstance(value, dict):  # a plot's region code is the product's, public
+                            value = {k: v for k, v in value.items() if k != "region"}
                         demo.confidential.update(s for s in _strings(value) if len(s) >= 5)
             demo.ids = {
                 "batch": set(conn.scalars(select(tables.batches.c.batch))),
@@ -125,7 +127,7 @@ def _route_bytes(demo: Demo) -> Iterator[tuple[str, bytes]]:
             for value in values:
                 path = ARGUMENT.sub(value, path, count=1)
             for accept in ("application/json", "text/html"):
-                yield f"{path} ({accept})", _get(demo.app, path, accept)
+                yield path, _get(demo.app, path, accept)
 
 
 def _label_secrets(demo: Demo) -> set[str]:
@@ -146,15 +148,17 @@ def test_the_log_tiles_and_proofs_hold_no_serial_signature_or_confidential_value
 
 def test_no_public_route_serves_a_serial_signature_or_confidential_value(demo: Demo) -> None:
     secrets = _label_secrets(demo) | demo.confidential
-    for where, data in _route_bytes(demo):
-        _assert_clean(where, data, secrets)
+    for path, data in _route_bytes(demo):
+        # A route may echo the id it was asked for (the desk's /00/{sscc} redirect does,
+        # alike for known and unknown codes): that tells the asker nothing new.
+        _assert_clean(path, data, {s for s in secrets if s not in path})
 
 
 def test_a_scan_discloses_its_own_label_and_no_other(demo: Demo) -> None:
     for gtin, lot, serial, sig in demo.labels:
         uri = f"/01/{gtin}/10/{quote(lot, safe='')}/21/{serial}?s={sig}"
-        others = {s for _, _, s, _ in demo.labels if s != serial} | \
-                 {g for *_, g in demo.labels if g != sig} | demo.confidential
+        others = ({s for _, _, s, _ in demo.labels if s != serial}
+                  | {g for *_, g in demo.labels if g != sig} | demo.confidential) - {serial, sig}
         for accept in ("application/json", "text/html"):
             data = _get(demo.app, uri, accept)
             assert serial.encode() in data

@@ -132,8 +132,6 @@ def test_labels_travel_beside_their_statement_and_stay_out_of_the_log(world: Wor
         assert not any(serial in text for serial in serials)
 
 
-@pytest.mark.xfail(strict=True, reason="gi_trace/domain/shipments.py (helper A) names the receiver "
-                   "and tells a known id from an unknown one")
 def test_a_third_party_receiving_a_guessed_shipment_learns_nothing(world: World) -> None:
     """Signing the receipt of someone else's shipment must not tell who it was addressed to,
     nor whether the id exists at all: both answers alike."""
