@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import re
 import string
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
+from gi_trace.api import console
 from gi_trace.api.console import strings
 
 PAGES = ("/dashboard", "/desk")
+SCRIPTS = sorted((Path(console.__file__).parents[1] / "templates" / "console").glob("*.js"))
 
 
 def placeholders(text: str) -> set[str]:
@@ -59,3 +62,28 @@ def test_a_string_of_the_layout_comes_from_the_public_pages_table() -> None:
     assert strings.t("site.name", "en") == "GI product trace"
     with pytest.raises(KeyError):
         strings.t("no.such.key", "en")
+
+
+def test_every_word_a_script_says_is_in_the_table() -> None:
+    """A key missing from the table would show as itself ("dash.balance.harvest") on the page."""
+    said = {key for script in SCRIPTS for key in re.findall(r'\bsay\("([\w.]+)"', script.read_text())}
+    whole = {key for key in said if not key.endswith(".")}
+    assert whole and whole <= set(strings.STRINGS)
+    # The keys the scripts build (say("dash.balance." + kind)…): a mass-balance kind, a batch's
+    # fact, a shipment's and a report's status.
+    built = {"dash.balance.": ("labels", "harvest", "quota", "shipped"),
+             "dash.fact.": ("product", "lot", "producer", "quantity", "recalled", "holders"),
+             "shipment.": ("pending", "received", "rejected"),
+             "status.": ("new", "investigating", "closed")}
+    assert said - whole == set(built)
+    assert {prefix + name for prefix, names in built.items() for name in names} <= set(strings.STRINGS)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ("Labelled against possible", "By producer", "By harvest", "Possible")),
+    ("zh", ("标识认证量与可认证量", "按生产者", "按收获批次", "可认证"))])
+def test_the_dashboard_has_the_labelled_against_possible_panel(client: FlaskClient, lang: str,
+                                                               words: tuple[str, ...]) -> None:
+    html = client.get(f"/dashboard?lang={lang}").get_data(as_text=True)
+    assert all(word in html for word in words)
+    assert all(f'id="labels-{table}"' in html for table in ("producers", "harvests", "batches"))

@@ -5,6 +5,11 @@ with the signer's public key — with `cryptography` and `rfc8785`, not the page
 The pages sign v2 statements and seal the policy's confidential fields in the browser (a
 receipt's shipment and reason): the log holds their digests, and the disclosures the server
 kept beside it are checked against those digests with hashlib and rfc8785 too.
+
+Reads leave out what the caller may not see (quantities, other holders), a shipment is 404 to
+anyone but its parties, and the dashboard shows labelled against possible per producer and per
+harvest: the pages say "—" for a value left out, never "undefined" or "NaN", and word a desk's
+404 as "not found, or not addressed to you".
 """
 
 from __future__ import annotations
@@ -23,13 +28,14 @@ from typing import Any
 import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from playwright.sync_api import Browser, Page
-from sqlalchemy import create_engine
+from playwright.sync_api import Browser, Page, Route
+from sqlalchemy import Connection, create_engine
 
 from gi_trace.api.console import policy
 from gi_trace.cli.demo_chain import harvest_season
 from gi_trace.domain.disclosure_policy import draft
 from gi_trace.domain.gs1 import check_digit
+from gi_trace.domain.queries import oversight
 from gi_trace.domain.queries.holdings import org_holdings
 from gi_trace.ledger import keys
 from gi_trace.ledger.encoding import b64url_decode
@@ -53,14 +59,20 @@ class Demo:
     shipment: str  # pending to Hema, with SSCC on its label
     settings: Settings
 
-    def disclosures(self, seq: int) -> list[list[Any]]:
-        """What the server keeps beside record `seq` (read from its database, as the operator)."""
+    @contextmanager
+    def database(self) -> Iterator[Connection]:
+        """The server's database, read as the operator."""
         engine = create_engine(self.settings.database_url)
         try:
             with engine.connect() as conn:
-                sidecar = read_sidecars(conn, seq, seq + 1).get(seq)
+                yield conn
         finally:
             engine.dispose()
+
+    def disclosures(self, seq: int) -> list[list[Any]]:
+        """What the server keeps beside record `seq`."""
+        with self.database() as conn:
+            sidecar = read_sidecars(conn, seq, seq + 1).get(seq)
         return [d.to_json() for d in sidecar.disclosures] if sidecar else []
 
 
@@ -142,6 +154,25 @@ def receipt_seq(page: Page, form: str) -> int:
     output.wait_for()
     assert page.get_attribute(f"{form} output", "data-state") == "ok"
     return int(output.get_attribute("data-seq") or "")
+
+
+def left_out_shown_badly(page: Page) -> list[str]:
+    """Every text and attribute value on the page (its scripts' and styles' source aside) that
+    says "undefined" or "NaN": what a page prints for a value a read left out, or a sum of one."""
+    return list(page.evaluate("""() => {
+      const bad = /\\b(undefined|NaN)\\b/;
+      const found = [];
+      const walker = document.createTreeWalker(document.documentElement,
+                                               NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+      for (let node = walker.currentNode; node; node = walker.nextNode()) {
+        const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+        if (element && element.closest("script, style")) continue;
+        const texts = node.nodeType === Node.TEXT_NODE ? [node.data]
+          : Array.from(node.attributes, (a) => a.name + "=" + a.value);
+        found.push(...texts.filter((text) => bad.test(text)));
+      }
+      return found;
+    }"""))
 
 
 @contextmanager
@@ -295,3 +326,132 @@ def test_a_delivery_qr_opened_by_a_phone_camera_lands_on_the_desk(phone: Page, d
     page.goto(f"{demo.base}/00/{SSCC}")
     assert page.url == f"{demo.base}/desk?sscc={SSCC}"
     page.wait_for_selector(f"#shipment[data-shipment='{demo.shipment}']")
+
+
+@pytest.mark.parametrize(("locale", "headings", "share"), [
+    ("en-GB", ("By producer", "By harvest"), "Share"), ("zh-CN", ("按生产者", "按收获批次"), "占比")])
+def test_the_dashboard_shows_labelled_against_possible(browser: Browser, demo: Demo, locale: str,
+                                                       headings: tuple[str, str], share: str) -> None:
+    with demo.database() as conn:
+        producers = oversight.producer_use(conn)
+        harvests = oversight.harvest_use(conn)
+    assert producers and harvests and any(p.labelled != "0" for p in producers)
+    with strict_page(browser, **DESKTOP, locale=locale) as page:
+        sign_in(page, f"{demo.base}/dashboard", demo.keys_dir / f"{REGULATOR}.pem")
+        page.wait_for_selector("body[data-loaded=true]")
+        panel = page.inner_text("#labels")
+        assert all(heading in panel for heading in headings) and share in panel
+
+        for p in producers:  # one row each, labelled and possible as the server sums them
+            row = f"#labels-producers tr[data-producer='{p.producer}'][data-product='{p.product}']"
+            cells = page.locator(f"{row} td").all_inner_texts()
+            assert cells[:5] == [p.producer, p.product, str(p.harvests), f"{p.labelled} {p.unit}",
+                                 f"{p.quantity} {p.unit}"]
+            shown = float(cells[5].split(" %")[0])
+            assert abs(shown - float(p.ratio) * 100) <= 0.051  # the server's 4 places, shown to 1
+            assert page.get_attribute(row, "data-over") == "false"  # the rules keep every one within
+        for h in harvests:
+            row = f"#labels-harvests tr[data-harvest='{h.batch}']"
+            cells = page.locator(f"{row} td").all_inner_texts()
+            assert cells[:5] == [h.batch, h.producer, h.harvested, f"{h.labelled} {h.unit}",
+                                 f"{h.quantity} {h.unit}"]
+            assert page.locator(f"{row} a[data-batch='{h.batch}']").count() == 1
+        assert page.locator("#labels-batches tbody tr[data-batch]").count() >= 1
+        assert page.locator("#labels [data-flag=over]").count() == 0
+
+        # A harvest's facts, drawn from the batch read, as the regulator sees them.
+        last = harvests[-1]
+        page.click(f"#labels-harvests a[data-batch='{last.batch}']")
+        page.wait_for_selector("#batch dd[data-fact=holders]")
+        assert page.inner_text("#batch dd[data-fact=quantity]") == f"{last.quantity} {last.unit}"
+        screenshot(page, f"dashboard-labelled-{locale[:2]}-1280")
+        assert left_out_shown_badly(page) == []
+
+
+def test_the_dashboard_flags_over_labelled_and_shows_a_dash_for_what_a_read_left_out(
+        desktop: Page, demo: Demo) -> None:
+    """Answers as a reader without the right to a confidential value gets them (quantities, holders
+    left out), and an over-labelled harvest and producer (which the rules should never let in: the
+    panel is how a regulator would see projections gone astray)."""
+    page = desktop
+    answers: dict[str, Any] = {
+        "/v1/oversight/producers": {"items": [
+            {"producer": "fine-farm", "product": "p", "unit": "kg", "harvests": 1, "quantity": "100",
+             "labelled": "10", "ratio": "0.1000"},
+            {"producer": "over-coop", "product": "p", "unit": "kg", "harvests": 2, "quantity": "100",
+             "labelled": "100.5", "ratio": "1.0050"},
+            {"producer": "near-farm", "product": "p", "unit": "kg", "harvests": 1, "quantity": "100",
+             "labelled": "95", "ratio": "0.9500"},
+            {"producer": "bare-farm", "product": "p", "harvests": 1}]},
+        "/v1/oversight/harvests": {"items": [
+            {"batch": "h-ok", "product": "p", "producer": "fine-farm", "harvested": "2026-09-28",
+             "unit": "kg", "quantity": "100", "labelled": "10", "ratio": "0.1000"},
+            {"batch": "h-over", "product": "p", "producer": "over-coop", "harvested": None,
+             "unit": "kg", "quantity": "40", "labelled": "40.000001", "ratio": "1.0000"},
+            {"batch": "h-bare", "product": "p", "producer": "bare-farm", "harvested": None}]},
+        "/v1/oversight/labels": {"items": [
+            {"batch": "b-bare", "product": "p", "producer": "bare-farm", "issued": 3, "sold": 0,
+             "void": 0}]},
+        "/v1/batches/h-bare": {"batch": "h-bare", "product": "p", "lot": "L1", "unit": "kg",
+                               "producer": "bare-farm", "recalled": False, "recall_reason": None,
+                               "events": [{"seq": 7, "type": "batch.register", "actor": "bare-farm"}]},
+    }
+
+    def answer(route: Route) -> None:
+        path = route.request.url.removeprefix(demo.base).split("?")[0]
+        route.fulfill(json=answers[path])
+
+    for path in answers:
+        page.route(f"{demo.base}{path}", answer)
+    sign_in(page, f"{demo.base}/dashboard#batch=h-bare", demo.keys_dir / f"{REGULATOR}.pem")
+    page.wait_for_selector("body[data-loaded=true]")
+
+    # Over the limit first, flagged; near it flagged apart; the unknown last, with dashes.
+    order = page.locator("#labels-producers tbody tr").evaluate_all(
+        "(rows) => rows.map((row) => row.dataset.producer)")
+    assert order == ["over-coop", "near-farm", "fine-farm", "bare-farm"]
+    over = "#labels-producers tr[data-producer=over-coop]"
+    assert page.get_attribute(over, "data-over") == "true"
+    assert page.inner_text(f"{over} [data-flag=over]") == "over-labelled"
+    assert page.locator("#labels-producers tr[data-producer=near-farm] [data-flag=near]").count() == 1
+    assert page.locator("#labels-producers [data-flag=over]").count() == 1
+    # A ratio rounded to 1.0000 still shows over when the quantities say so.
+    assert page.get_attribute("#labels-harvests tr[data-harvest=h-over]", "data-over") == "true"
+    bare = page.locator("#labels-producers tr[data-producer=bare-farm] td").all_inner_texts()
+    assert bare == ["bare-farm", "p", "1", "—", "—", "—"]
+    assert page.locator("#labels-harvests tr[data-harvest=h-bare] td").all_inner_texts()[2:] == [
+        "—", "—", "—", "—"]
+    assert page.locator("#labels-batches tr[data-batch=b-bare] td").all_inner_texts()[5:7] == ["—", "—"]
+
+    # A batch read without its quantity or holders.
+    page.wait_for_selector("#batch dd[data-fact=holders]")
+    assert page.inner_text("#batch dd[data-fact=quantity]") == "—"
+    assert page.inner_text("#batch dd[data-fact=holders]") == "—"
+    assert "#7 — batch.register — bare-farm" in page.inner_text("#batch ul")
+    screenshot(page, "dashboard-over-labelled-en-1280")
+    assert left_out_shown_badly(page) == []
+
+
+@pytest.mark.parametrize(("locale", "said"), [
+    ("en-GB", "No delivery {code} found: it does not exist, or it is not addressed to {org}."),
+    ("zh-CN", "找不到发货 {code}：它不存在，或不是发给 {org} 的。")])
+def test_the_desk_says_a_delivery_it_may_not_see_is_not_found_or_not_its_own(
+        browser: Browser, demo: Demo, locale: str, said: str) -> None:
+    """Another pair's shipment and one that never was get the same 404, and the same words."""
+    other = f"ship-minle-jinhe-{harvest_season(date.today())}-01"  # the mill's, not Hema's
+    unknown = "069712345" + "99999999"
+    unknown += check_digit(unknown)
+    with strict_page(browser, **PHONE, locale=locale) as page:
+        sign_in(page, f"{demo.base}/desk", demo.device_key)
+        page.fill("#code", demo.shipment)  # its own first, so the card is up
+        page.click("#lookup button[type=submit]")
+        page.wait_for_selector(f"#shipment[data-shipment='{demo.shipment}']")
+        for code, ident in ((other, other), (f"{demo.base}/00/{unknown}", unknown)):
+            page.evaluate("document.querySelector('#lookup output').removeAttribute('data-state')")
+            page.fill("#code", code)
+            page.click("#lookup button[type=submit]")
+            page.wait_for_selector("#lookup output[data-state=error]")
+            assert page.inner_text("#lookup output") == said.format(code=ident, org=RECEIVER)
+            assert page.is_hidden("#shipment")  # not the delivery shown before
+        screenshot(page, f"desk-not-found-{locale[:2]}-390")
+        assert left_out_shown_badly(page) == []

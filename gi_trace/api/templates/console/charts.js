@@ -2,6 +2,12 @@
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
+/* A bar's value as a finite number (0 for one the read left out), never NaN in a drawing. */
+function finite(value) {
+  const number = value === null || value === "" ? NaN : Number(value);
+  return Number.isFinite(number) ? number : 0;
+}
+
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
@@ -14,16 +20,17 @@ function svg(tag, attrs = {}, text) {
 function hbars(rows, {width = 600, rowHeight = 30} = {}) {
   const chart = svg("svg", {class: "chart", viewBox: `0 0 ${width} ${rows.length * rowHeight + 4}`,
                             role: "img"});
-  const top = Math.max(1, ...rows.map((r) => r.value));
+  const top = Math.max(1, ...rows.map((r) => finite(r.value)));
   rows.forEach((row, i) => {
     const y = i * rowHeight;
-    const scale = row.max ? row.max : top;
-    const part = Math.min(row.value / scale, 1);
-    chart.append(svg("text", {x: 0, y: y + 11}, row.label));
+    const value = finite(row.value);
+    const scale = finite(row.max) > 0 ? finite(row.max) : top;
+    const part = Math.min(Math.max(value / scale, 0), 1);
+    chart.append(svg("text", {x: 0, y: y + 11}, shown(row.label)));
     chart.append(svg("rect", {x: 0, y: y + 14, width: width, height: 10, fill: "#e2e4e8", rx: 2}));
     chart.append(svg("rect", {x: 0, y: y + 14, width: (width * part).toFixed(1), height: 10, rx: 2,
-                              fill: row.warn ? "#c62828" : "#1b7f3b", "data-value": row.value}));
-    chart.append(svg("text", {x: width, y: y + 11, "text-anchor": "end"}, row.note));
+                              fill: row.warn ? "#c62828" : "#1b7f3b", "data-value": value}));
+    chart.append(svg("text", {x: width, y: y + 11, "text-anchor": "end"}, shown(row.note)));
   });
   return chart;
 }
@@ -31,14 +38,15 @@ function hbars(rows, {width = 600, rowHeight = 30} = {}) {
 /* Vertical bars over a series of {label, value}: the first and last labels under the axis. */
 function vbars(points, {width = 600, height = 140} = {}) {
   const chart = svg("svg", {class: "chart", viewBox: `0 0 ${width} ${height + 18}`, role: "img"});
-  const top = Math.max(1, ...points.map((p) => p.value));
+  const top = Math.max(1, ...points.map((p) => finite(p.value)));
   const step = width / Math.max(points.length, 1);
   points.forEach((p, i) => {
-    const h = (height - 14) * p.value / top;
+    const value = finite(p.value);
+    const h = (height - 14) * value / top;
     const bar = svg("rect", {x: (i * step + 1).toFixed(1), y: (height - h).toFixed(1),
                              width: Math.max(step - 2, 1).toFixed(1), height: h.toFixed(1),
-                             fill: "#0b57d0", "data-value": p.value});
-    bar.append(svg("title", {}, `${p.label}: ${p.value}`));
+                             fill: "#0b57d0", "data-value": value});
+    bar.append(svg("title", {}, `${shown(p.label)}: ${value}`));
     chart.append(bar);
   });
   chart.append(svg("text", {x: width, y: 10, "text-anchor": "end"}, `max ${top}`));

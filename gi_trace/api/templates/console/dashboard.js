@@ -2,9 +2,20 @@
 draws them, and signs approve / suspend / reinstate / recall in this browser. */
 
 const REPORT_STATUSES = ["new", "investigating", "closed"];
-const percent = (ratio) => `${(Number(ratio) * 100).toFixed(1)} %`;
+const NEAR_LIMIT = 0.9;  // as the server's oversight.NEAR_LIMIT: 90 % of a limit is worth a look
+
+/* A decimal string (or number) as a number; NaN when the read left it out. */
+const num = (value) => (value === undefined || value === null || value === "" ? NaN : Number(value));
+
+/* A ratio (1 is the limit itself) as a percentage: "∞" past any limit, "—" when unknown. */
+function percent(ratio) {
+  const r = num(ratio);
+  if (Number.isNaN(r)) return MISSING;
+  return Number.isFinite(r) ? `${(r * 100).toFixed(1)} %` : "∞";
+}
 
 function batchLink(batch) {
+  if (batch === undefined || batch === null || batch === "") return MISSING;
   return el("a", {href: "#batch=" + encodeURIComponent(batch), "data-batch": batch}, batch);
 }
 
@@ -12,19 +23,94 @@ async function showQuota(session) {
   const {items} = await session.api("/v1/oversight/quota");
   const rows = items.map((q) => ({
     label: say("dash.quota.row", q) + (q.suspended ? ` (${say("dash.suspended")})` : ""),
-    value: Number(q.used), max: Number(q.quota), warn: Number(q.used) >= 0.9 * Number(q.quota),
-    note: `${q.used} / ${q.quota}`,
+    value: num(q.used), max: num(q.quota), warn: num(q.used) >= NEAR_LIMIT * num(q.quota),
+    note: `${shown(q.used)} / ${shown(q.quota)}`,
   }));
   const slot = document.querySelector("#quota .chart-slot");
   slot.replaceChildren(rows.length ? hbars(rows) : el("p", {class: "muted"}, say("none")));
 }
 
+/* What was labelled against what was possible: the ratio (the server's when it gave one), and
+   whether it is over the limit (labelled > possible, read from the quantities themselves when
+   both are there: a ratio rounded to 4 places can hide a hair over) or near it. */
+function usage(labelled, possible, ratio) {
+  const used = num(labelled);
+  const limit = num(possible);
+  let r = num(ratio);
+  if (Number.isNaN(r) && Number.isFinite(used) && Number.isFinite(limit)) {
+    r = limit > 0 ? used / limit : used === 0 ? 1 : Infinity;
+  }
+  const over = Number.isFinite(used) && Number.isFinite(limit) ? used > limit : r > 1;
+  return {ratio: r, over, near: !over && r >= NEAR_LIMIT};
+}
+
+/* A v2 batch's labels certify packs (`labelled` of its `quantity`); a v1 batch's, a label per
+   whole unit (`issued` of `units`). */
+function batchUsage(u) {
+  return num(u.labelled) > 0 ? usage(u.labelled, u.quantity) : usage(u.issued, u.units);
+}
+
+/* The share cell: a percentage, a meter, and a flag when over the limit or near it. */
+function shareCell(use) {
+  const cell = el("td", {class: "num"}, percent(use.ratio));
+  if (Number.isFinite(use.ratio)) {
+    // Past `high` a meter is drawn in its worst colour: over the limit, that is from `low` on.
+    cell.append(el("meter", {min: 0, max: 1, low: NEAR_LIMIT, high: use.over ? NEAR_LIMIT : 1, optimum: 0,
+                             value: Math.min(Math.max(use.ratio, 0), 1)}));
+  }
+  if (use.over) cell.append(el("span", {class: "flag", "data-flag": "over"}, say("dash.labels.over")));
+  else if (use.near) cell.append(el("span", {class: "flag near", "data-flag": "near"}, say("dash.labels.near")));
+  return cell;
+}
+
+/* The three tables of the labels panel: each row's usage, its own cells and data attributes. */
+const LABEL_TABLES = [
+  {table: "#labels-producers", path: "/v1/oversight/producers",
+   use: (p) => usage(p.labelled, p.quantity, p.ratio),
+   attrs: (p) => ({"data-producer": shown(p.producer), "data-product": shown(p.product)}),
+   cells: (p) => [el("td", {}, shown(p.producer)), el("td", {}, shown(p.product)),
+                  el("td", {class: "num"}, shown(p.harvests)),
+                  el("td", {class: "num"}, amount(p.labelled, p.unit)),
+                  el("td", {class: "num"}, amount(p.quantity, p.unit))]},
+  {table: "#labels-harvests", path: "/v1/oversight/harvests",
+   use: (h) => usage(h.labelled, h.quantity, h.ratio),
+   attrs: (h) => ({"data-harvest": shown(h.batch)}),
+   cells: (h) => [el("td", {}, batchLink(h.batch)), el("td", {}, shown(h.producer)),
+                  el("td", {}, shown(h.harvested)), el("td", {class: "num"}, amount(h.labelled, h.unit)),
+                  el("td", {class: "num"}, amount(h.quantity, h.unit))]},
+  {table: "#labels-batches", path: "/v1/oversight/labels",
+   use: batchUsage,
+   attrs: (u) => ({"data-batch": shown(u.batch)}),
+   cells: (u) => [el("td", {}, batchLink(u.batch)), el("td", {}, shown(u.producer)),
+                  el("td", {class: "num"}, shown(u.issued)), el("td", {class: "num"}, shown(u.sold)),
+                  el("td", {class: "num"}, shown(u.void)), el("td", {class: "num"}, shown(u.labelled)),
+                  el("td", {class: "num"}, shown(u.quantity))]},
+];
+
+/* One row across the whole table, for "none" or a problem. */
+function noteRow(table, text, cls) {
+  const columns = document.querySelectorAll(`${table} thead th`).length;
+  return el("tr", {}, el("td", {colspan: columns, class: cls}, text));
+}
+
+/* Labelled against possible, per producer, per harvest and per labelled batch; the fullest
+   first, so an over-labelled one is at the top. A table whose read fails says why, alone. */
 async function showLabels(session) {
-  const {items} = await session.api("/v1/oversight/labels");
-  const body = document.querySelector("#labels tbody");
-  body.replaceChildren(...items.map((u) => el("tr", {class: u.issued >= 0.9 * u.units ? "warn" : ""},
-    el("td", {}, batchLink(u.batch)), el("td", {}, u.producer), el("td", {class: "num"}, u.units),
-    el("td", {class: "num"}, u.issued), el("td", {class: "num"}, u.sold), el("td", {class: "num"}, u.void))));
+  await Promise.all(LABEL_TABLES.map(async (kind) => {
+    const body = document.querySelector(`${kind.table} tbody`);
+    try {
+      const {items} = await session.api(kind.path);
+      const rows = items.map((item) => ({item, use: kind.use(item)}));
+      const rank = (use) => (use.over ? 2 : 0) + (Number.isNaN(use.ratio) ? -1 : 0);
+      rows.sort((a, b) => rank(b.use) - rank(a.use) || (num(b.use.ratio) || 0) - (num(a.use.ratio) || 0));
+      body.replaceChildren(...(rows.length ? rows.map(({item, use}) => el("tr", {
+        ...kind.attrs(item), "data-over": String(use.over),
+        class: use.over ? "over warn" : use.near ? "warn" : ""}, ...kind.cells(item), shareCell(use)))
+        : [noteRow(kind.table, say("none"), "muted")]));
+    } catch (error) {
+      body.replaceChildren(noteRow(kind.table, problemText(error), "warn"));
+    }
+  }));
 }
 
 async function showScans(session) {
@@ -88,6 +174,8 @@ async function showReports(session) {
   });
 }
 
+/* A batch's facts. Quantities and other holders are confidential under statement v2: a read
+   that leaves them out shows "—". */
 async function showBatch(session, batch) {
   const section = document.getElementById("batch");
   section.hidden = false;
@@ -96,12 +184,16 @@ async function showBatch(session, batch) {
   const events = section.querySelector("ul");
   try {
     const b = await session.api("/v1/batches/" + encodeURIComponent(batch));
+    const holdings = Array.isArray(b.holdings) ? b.holdings : [];
+    const holders = holdings.map((h) => `${shown(h.org)}: ${amount(h.quantity, b.unit)}`).join(", ");
     const rows = [["product", b.product], ["lot", b.lot], ["producer", b.producer],
-                  ["quantity", `${b.quantity} ${b.unit || ""}`],
-                  ["recalled", b.recalled ? b.recall_reason || "yes" : "no"],
-                  ["holders", b.holdings.map((h) => `${h.org}: ${h.quantity}`).join(", ") || "—"]];
-    facts.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
-    fill(events, b.events, (e) => el("li", {}, `#${e.seq} ${e.ts} ${e.type} — ${e.actor}`));
+                  ["quantity", amount(b.quantity, b.unit)],
+                  ["recalled", b.recalled ? b.recall_reason || say("yes") : say("no")],
+                  ["holders", holders]];
+    facts.replaceChildren(...rows.flatMap(([k, v]) => [
+      el("dt", {}, say("dash.fact." + k)), el("dd", {"data-fact": k}, shown(v))]));
+    fill(events, Array.isArray(b.events) ? b.events : [], (e) => el("li", {},
+      `#${shown(e.seq)} ${shown(e.ts)} ${shown(e.type)} — ${shown(e.actor)}`));
   } catch (error) {
     facts.replaceChildren();
     events.replaceChildren(el("li", {class: "warn"}, problemText(error)));

@@ -5,13 +5,21 @@ const SSCC_IN_LINK = /(?:^|\/)00\/([0-9]{18})(?:[/?#]|$)/;
 const SSCC_ONLY = /^(?:\(00\)\s*)?([0-9]{18})$/;
 const SHIPMENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/* The read path of what the desk was given, or an Error saying why it cannot be one. */
+/* What the desk was given as a read: its path and the SSCC or id it names; or an Error saying
+   why it cannot be one. */
 function lookupPath(code) {
   const text = code.trim();
   const sscc = SSCC_IN_LINK.exec(text) || SSCC_ONLY.exec(text.replace(/\s+/g, ""));
-  if (sscc) return "/v1/shipments/sscc/" + sscc[1];
-  if (SHIPMENT_ID.test(text)) return "/v1/shipments/" + encodeURIComponent(text);
+  if (sscc) return {path: "/v1/shipments/sscc/" + sscc[1], ident: sscc[1]};
+  if (SHIPMENT_ID.test(text)) return {path: "/v1/shipments/" + encodeURIComponent(text), ident: text};
   throw new Error(say("desk.bad_code", {detail: text.slice(0, 80)}));
+}
+
+/* A shipment is 404 to anyone but its sender and receiver (statement v2), whether it exists or
+   not: the desk says so in those words rather than as a bare "not found". */
+function lookupProblem(error, ident, org) {
+  if (error instanceof GiKeys.ApiError && error.status === 404) return say("desk.not_found", {code: ident, org});
+  return problemText(error);
 }
 
 function row(...cells) {
@@ -34,10 +42,10 @@ function desk(session) {
     card.querySelector(".id").textContent = s.shipment;
     card.querySelector(".sender").textContent = s.sender;
     card.querySelector(".receiver").textContent = s.receiver;
-    card.querySelector(".sent").textContent = s.sent_ts;
+    card.querySelector(".sent").textContent = shown(s.sent_ts);
     card.querySelector(".status").textContent = say("shipment." + s.status);
-    card.querySelector("tbody").replaceChildren(...s.items.map((i) => row(
-      [i.batch], [i.product || "—"], [i.lot || "—"], [i.quantity, "num"])));
+    card.querySelector("tbody").replaceChildren(...(s.items || []).map((i) => row(
+      [shown(i.batch)], [shown(i.product)], [shown(i.lot)], [shown(i.quantity), "num"])));
     const mine = s.receiver === session.org;
     const open = s.status === "pending" && mine;
     settle.querySelectorAll("button").forEach((b) => { b.disabled = !open; });
@@ -50,10 +58,14 @@ function desk(session) {
 
   async function find(code) {
     lookupOut.hidden = true;
+    let asked = null;
     try {
-      show(await session.api(lookupPath(code)));
+      asked = lookupPath(code);
+      show(await session.api(asked.path));
     } catch (error) {
-      showOutcome(lookupOut, false, problemText(error));
+      current = null;  // what was shown before is not what was asked for
+      card.hidden = true;
+      showOutcome(lookupOut, false, asked ? lookupProblem(error, asked.ident, session.org) : problemText(error));
     }
   }
 
@@ -64,10 +76,10 @@ function desk(session) {
       const pending = await session.api(`/v1/orgs/${encodeURIComponent(session.org)}/inbox?limit=100`);
       fill(inbox, pending.items, (s) => el("li", {},
         el("button", {type: "button", class: "secondary", "data-shipment": s.shipment, onclick: () => show(s)},
-           s.shipment), " ", `${s.sender} · ${s.sent_ts.slice(0, 10)} · ${s.items.length}`));
+           s.shipment), " ", `${shown(s.sender)} · ${shown(s.sent_ts).slice(0, 10)} · ${(s.items || []).length}`));
       const held = await session.api(`/v1/orgs/${encodeURIComponent(session.org)}/holdings?limit=500`);
       holdings.replaceChildren(...held.items.map((h) => row(
-        [h.batch, h.recalled ? "warn" : ""], [h.product], [h.lot], [`${h.quantity} ${h.unit || ""}`, "num"])));
+        [h.batch, h.recalled ? "warn" : ""], [shown(h.product)], [shown(h.lot)], [amount(h.quantity, h.unit), "num"])));
     } catch (error) {
       inbox.replaceChildren(el("li", {class: "warn"}, problemText(error)));
     }
@@ -110,7 +122,7 @@ function desk(session) {
                                      {headers: {Accept: "image/svg+xml"}});
       window.open(URL.createObjectURL(new Blob([text], {type: "image/svg+xml"})), "_blank");
     } catch (error) {
-      showOutcome(settleOut, false, problemText(error));
+      showOutcome(settleOut, false, lookupProblem(error, current.shipment, session.org));
     }
   });
 

@@ -267,9 +267,11 @@ const GiKeys = (() => {
 
 const WORDS = JSON.parse(document.getElementById("console-words").textContent);
 
+/* The page's words for `key`, its {placeholders} filled from `values` ("—" for a value the
+   read left out). */
 function say(key, values = {}) {
   const text = WORDS[key] || key;
-  return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
+  return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? shown(values[name]) : all));
 }
 
 /* An element with text (never HTML: everything shown comes from the ledger or a user). */
@@ -282,6 +284,23 @@ function el(tag, attrs = {}, ...children) {
   }
   children.flat().forEach((child) => node.append(child instanceof Node ? child : String(child)));
   return node;
+}
+
+/* A value as text, or "—" when the read left it out: under statement v2 a confidential field
+   (a quantity, another holder…) the caller may not read is absent from the answer, and a page
+   must never print "undefined", "null" or "NaN" for it. */
+const MISSING = "—";
+
+function shown(value) {
+  if (value === undefined || value === null || value === "") return MISSING;
+  if (typeof value === "number" && Number.isNaN(value)) return MISSING;
+  return String(value);
+}
+
+/* A quantity with its unit ("24000 kg"), or "—" when the quantity was left out. */
+function amount(quantity, unit) {
+  const text = shown(quantity);
+  return text !== MISSING && unit ? `${text} ${unit}` : text;
 }
 
 /* A list's items, or one "none" item. */
