@@ -27,7 +27,7 @@ from gi_trace.domain.violations import violation
 from gi_trace.ledger.encoding import b64url_decode
 from gi_trace.ledger.errors import VerificationError
 from gi_trace.ledger.identity import stored_public_keys
-from gi_trace.ledger.keys import first_bad_signature
+from gi_trace.ledger.keys import first_bad_signature_threaded
 from gi_trace.ledger.rules import AppendContext
 
 _l, _g = tables.labels.c, tables.gtins.c
@@ -80,7 +80,7 @@ def _check_commitment(ctx: AppendContext, body: dict[str, Any], batch: Row[Any],
     items = [(pub, label_message(body["gtin"], batch.lot, label.serial, key),
               b64url_decode(label.sig, field=f"{ATTACHMENT}[{i}].sig"))
              for i, label in enumerate(labels)]
-    bad = first_bad_signature(items)
+    bad = first_bad_signature_threaded(items)
     if bad is not None:
         raise violation("bad-label-signature", f"the signature of serial {labels[bad].serial} "
                         f"does not verify with key {key}", f"{ATTACHMENT}[{bad}].sig")

@@ -21,9 +21,11 @@ def label_message(gtin: str, lot: str, serial: str, key: str) -> bytes:
     return LABEL_PREFIX + canonical_json({"gtin": gtin, "lot": lot, "serial": serial, "key": key})
 
 
-def sign_label(private_key: Ed25519PrivateKey, gtin: str, lot: str, serial: str) -> str:
-    """The base64url label signature, as printed in the Digital Link's `s`."""
-    message = label_message(gtin, lot, serial, private_key_id(private_key))
+def sign_label(private_key: Ed25519PrivateKey, gtin: str, lot: str, serial: str, *,
+               key: str | None = None) -> str:
+    """The base64url label signature, as printed in the Digital Link's `s` (`key`: the
+    signing key's id, when the caller already has it)."""
+    message = label_message(gtin, lot, serial, key or private_key_id(private_key))
     return b64url_encode(private_key.sign(message))
 
 
