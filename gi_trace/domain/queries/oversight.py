@@ -88,7 +88,7 @@ class ProducerUse:
 
 @dataclass(frozen=True)
 class MassBalance:
-    """One limit used to `ratio` of it: `kind` labels (labels / units of a batch), quota
+    """One limit used to `ratio` of it: `kind` labels (labelled goods / goods of a batch), quota
     (harvests / yearly quota of a producer) or shipped (what `org` shipped of a batch / what it
     had of it: made or received)."""
 
