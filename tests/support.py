@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -62,3 +63,15 @@ def instance_settings(root: Path, genesis: Envelope, *, database_url: str | None
                         origin="test.gi-trace/log", base_url="https://gi.example")
     save_genesis([genesis], settings.regulators)
     return settings
+
+
+def leaves(value: Any) -> Iterator[str]:
+    """Every scalar of a JSON value, as text (numbers as they would be written)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item)
+    elif value is not None and not isinstance(value, bool):
+        yield str(value)

@@ -26,6 +26,7 @@ from gi_trace.domain import tables
 from gi_trace.ledger import schema
 from gi_trace.settings import Settings
 from tests.api.helpers import serving
+from tests.support import leaves
 from tests.tile_client import tile_path
 
 BASE = "http://127.0.0.1:8000"
@@ -38,17 +39,6 @@ class Demo:
     labels: list[tuple[str, str, str, str]] = field(default_factory=list)  # gtin, lot, serial, sig
     confidential: set[str] = field(default_factory=set)
     ids: dict[str, set[str]] = field(default_factory=dict)
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +60,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                     if name in DISTINCTIVE:
                         if isinstance(value, dict):  # a plot's region code is the product's, public
                             value = {k: v for k, v in value.items() if k != "region"}
-                        demo.confidential.update(s for s in _strings(value) if len(s) >= 5)
+                        demo.confidential.update(s for s in leaves(value) if len(s) >= 5)
             demo.ids = {
                 "batch": set(conn.scalars(select(tables.batches.c.batch))),
                 "org": set(conn.scalars(select(tables.orgs.c.org))),

@@ -22,7 +22,6 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from gi_trace.domain import bodies_v1 as v1
 from gi_trace.domain.body_fields import (
     GTIN14_PATTERN,
-    ROLES,
     USCC_PATTERN,
     AdminCode,
     Date,
@@ -49,12 +48,7 @@ def _uscc(code: str) -> None:
         raise ValidationError("wrong check character (GB 32100-2015)")
 
 
-class OrgRegister(Strict):
-    org = Id(required=True)
-    name = fields.Nested(Name, required=True)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(1, len(ROLES)))
-    keys = fields.List(fields.String(), required=True)  # checked by the ledger's identity
+class OrgRegister(v1.OrgRegister):
     region = AdminCode()  # the seat's GB/T 2260 code: approvals must lie in the GI's region
     uscc = fields.String(validate=[validate.Regexp(USCC_PATTERN), _uscc])  # 统一社会信用代码
 

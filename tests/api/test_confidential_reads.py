@@ -17,14 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from gi_trace.domain import tables
 from tests.api.reads.world import Season, World, add_season, open_world
-from tests.support import Actor
+from tests.support import Actor, leaves
 from tests.tile_client import tile_path, tile_width
 
 ORGS = ("producer", "mill", "retailer", "distributor", "unrelated")
@@ -43,18 +42,6 @@ class Answer:
 def season(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, Season]]:
     with open_world(tmp_path_factory.mktemp("confidential")) as world:
         yield world, add_season(world)
-
-
-def leaves(value: Any) -> Iterator[str]:
-    """Every scalar of a JSON value, as text (numbers as they would be written)."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from leaves(item)
-    elif value is not None and not isinstance(value, bool):
-        yield str(value)
 
 
 def all_orgs(world: World) -> list[str]:

@@ -5,7 +5,6 @@ against the operator's export: its batches' events, the confidential values of i
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from gi_trace.domain.epcis.identifiers import parse_sgtin
 from gi_trace.domain.queries.batches import parties
 from gi_trace.domain.queries.visibility import OPERATOR, Viewer
 from gi_trace.service import Service, initialize, open_service
+from tests.domain.test_epcis_export import public_form
 from tests.epcis_schema import epcis_dir, schema_errors
 from tests.support import instance_settings
 
@@ -62,19 +62,6 @@ def everything(conn: Connection, exporter: Exporter, viewer: Viewer) -> list[dic
     assert schema_errors(document) == [], viewer
     events: list[dict[str, Any]] = document["epcisBody"]["eventList"]
     return events
-
-
-def public_form(event: dict[str, Any]) -> dict[str, Any]:
-    """The operator's event as one who may not read its statement gets it: classes without
-    quantities (a label.issue's count is public), no place, no plot."""
-    shown = copy.deepcopy(event)
-    if event["gitrace:statement"] != "label.issue":
-        for key in QUANTITY_LISTS:
-            if key in shown:
-                shown[key] = [{"epcClass": q["epcClass"]} for q in shown[key]]
-    shown.pop("readPoint", None)
-    shown.get("ilmd", {}).pop("gitrace:plot", None)
-    return shown
 
 
 def org_uri(exporter: Exporter, org: str) -> str:
