@@ -24,6 +24,7 @@ from gi_trace.domain.label_commitment import ATTACHMENT, Label, labels_root, loa
 from gi_trace.domain.label_signature import label_message
 from gi_trace.domain.quantity import format_quantity, parse_quantity
 from gi_trace.domain.violations import violation
+from gi_trace.ledger.database import insert_rows
 from gi_trace.ledger.encoding import b64url_decode
 from gi_trace.ledger.errors import VerificationError
 from gi_trace.ledger.identity import stored_public_keys
@@ -32,7 +33,7 @@ from gi_trace.ledger.rules import AppendContext
 
 _l, _g = tables.labels.c, tables.gtins.c
 _GTIN_PRODUCT = select(_g.product).where(_g.gtin == bindparam("gtin"))
-_INSERT = tables.labels.insert()
+_COLUMNS = [column.name for column in tables.labels.columns]
 _ISSUE = tables.label_issues.insert()
 
 
@@ -56,12 +57,13 @@ def issue(ctx: AppendContext, body: dict[str, Any]) -> None:
         label_balance.require_unlabelled(ctx, batch, quantity, "body.count")
         label_balance.charge(ctx, batch, quantity, "body.count")
         _check_commitment(ctx, body, batch, labels)
-        ctx.conn.execute(_INSERT, [
-            {"serial": label.serial, "gtin": body["gtin"], "batch": batch.batch, "lot": batch.lot,
-             "issuer": statement.actor, "key": statement.key, "sig": label.sig, "status": "issued",
-             "issue_seq": ctx.seq, "issue_ts": statement.ts_text, "status_seq": None,
-             "status_ts": None, "status_by": None, "reason": None, "idx": index}
-            for index, label in enumerate(labels)])
+        rows = ({"serial": label.serial, "gtin": body["gtin"], "batch": batch.batch,
+                 "lot": batch.lot, "issuer": statement.actor, "key": statement.key,
+                 "sig": label.sig, "status": "issued", "issue_seq": ctx.seq,
+                 "issue_ts": statement.ts_text, "status_seq": None, "status_ts": None,
+                 "status_by": None, "reason": None, "idx": index}
+                for index, label in enumerate(labels))
+        insert_rows(ctx.conn, tables.labels, [tuple(row[name] for name in _COLUMNS) for row in rows])
     ctx.conn.execute(_ISSUE, {"seq": ctx.seq, "batch": batch.batch, "issuer": statement.actor,
                               "gtin": body["gtin"], "pack": format_quantity(body["pack"]),
                               "count": body["count"], "labels_root": body["labels_root"]})

@@ -10,9 +10,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, select, tuple_
+from sqlalchemy import Connection, select, tuple_
 
 from . import schema
+from .database import insert_rows
 from .errors import ConflictError, MalformedError
 from .identity import Identity
 from .merkle import Frontier
@@ -114,7 +115,7 @@ class Appender:
         for table, rows in ((schema.records, self._records), (schema.nodes, self._nodes),
                             (schema.sidecars, self._sidecars), (schema.readers, self._readers)):
             if rows:
-                self.conn.exec_driver_sql(_insert_sql(self.conn, table), rows)
+                insert_rows(self.conn, table, rows)
         self._records, self._nodes, self._sidecars, self._readers = [], [], [], []
 
     def root(self) -> bytes:
@@ -129,13 +130,6 @@ def check_type(type_: str, known: frozenset[str]) -> None:
     if type_ not in known:
         raise MalformedError(f"unknown statement type {type_!r}", field="statement.type",
                              code="unknown-type")
-
-
-def _insert_sql(conn: Connection, table: Table) -> str:
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    columns = [column.name for column in table.columns]
-    return (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-            f"VALUES ({', '.join([marker] * len(columns))})")
 
 
 T = TypeVar("T")

@@ -7,12 +7,12 @@ transaction-scoped advisory lock, which holds across processes and hosts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
@@ -95,3 +95,12 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 def _is_busy(error: OperationalError) -> bool:
     message = str(error.orig).lower()
     return "database is locked" in message or "lock timeout" in message or "busy" in message
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert tuples in the table's column order with the driver's executemany: the hot path
+    of bulk appends and of a label.issue's 10,000 labels, without SQLAlchemy's per-row work."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    columns = [column.name for column in table.columns]
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                         f"VALUES ({', '.join([marker] * len(columns))})", list(rows))
