@@ -39,7 +39,7 @@ TS_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 
 FIELDS = ("v", "type", "actor", "key", "ts", "nonce", "body")
 ENVELOPE_FIELDS = ("statement", "signature", "disclosures")
-NO_ATTACHMENTS: Mapping[str, Any] = MappingProxyType({})
+NO_ATTACHMENTS: Mapping[str, Any] = MappingProxyType({})  # a default argument, never stored
 
 
 def parse_ts(value: Any, *, field: str = "statement.ts") -> datetime:
@@ -161,7 +161,8 @@ class Envelope:
     statement: Statement
     signature: bytes
     disclosures: tuple[Disclosure, ...] | None = ()
-    attachments: Mapping[str, Any] = field(default_factory=lambda: NO_ATTACHMENTS, compare=False)
+    # A plain dict (not a mappingproxy) so that envelopes pickle to worker processes.
+    attachments: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_dict(cls, data: Any, attachments: Collection[str] = ()) -> Envelope:
@@ -181,7 +182,7 @@ class Envelope:
         statement = Statement.from_dict(data["statement"])
         disclosures = parse_disclosures(data.get("disclosures", []))
         return cls(statement, signature, disclosures,
-                   MappingProxyType({name: data[name] for name in attachments if name in data}))
+                   {name: data[name] for name in attachments if name in data})
 
     @property
     def leaf(self) -> bytes:
@@ -207,7 +208,7 @@ def sign(statement: dict[str, Any] | Statement, private_key: Ed25519PrivateKey, 
         raise MalformedError("statement.key is not the id of the signing key",
                              field="statement.key", code="wrong-key")
     return Envelope(parsed, private_key.sign(parsed.signing_input()), disclosures,
-                    MappingProxyType(dict(attachments)))
+                    dict(attachments))
 
 
 def new_nonce() -> str:

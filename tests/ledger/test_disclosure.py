@@ -147,3 +147,14 @@ def test_an_envelope_keeps_disclosures_and_declared_attachments_only() -> None:
     with pytest.raises(MalformedError, match="unknown field 'labels'"):
         Envelope.from_dict(data)
     assert parsed.to_dict() == data
+
+
+def test_an_envelope_with_disclosures_and_attachments_pickles() -> None:
+    """Audits and bulk signers hand envelopes to worker processes."""
+    import pickle
+    key = _test1_key()
+    case = V2["statement"]
+    envelope = sign(Statement.from_dict(case["statement"]), key,
+                    disclosures=parse_disclosures(case["disclosures"]), attachments={"labels": []})
+    again = pickle.loads(pickle.dumps(envelope))
+    assert again == envelope and again.attachments == {"labels": []}
