@@ -24,11 +24,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from gi_trace.domain.label_commitment import Label
 from gi_trace.ledger import schema
 from gi_trace.ledger.encoding import b64url_encode
+from gi_trace.ledger.merkle import leaf_hash
 
 from .facts import LabelFacts
-from .label_tree import LabelTrees, label_leaf, leaf_hash
+from .label_tree import LabelTrees
 from .lineage import Lineage, lineage
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,7 @@ def _label_path(conn: Connection, facts: LabelFacts, statement: bytes,
     if tree is None or b64url_encode(tree.root) != root or tree.size != body.get("count"):
         log.error("the labels of label.issue #%d do not make its labels_root", facts.issue_seq)
         return None
-    leaf = leaf_hash(label_leaf(facts.serial, facts.sig))
+    leaf = leaf_hash(Label(facts.serial, facts.sig).leaf)
     if tree.levels[0][facts.idx * 32:(facts.idx + 1) * 32] != leaf:
         log.error("label %s is not leaf %d of label.issue #%d", facts.serial, facts.idx, facts.issue_seq)
         return None

@@ -20,6 +20,7 @@ __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
     "Frontier",
+    "LeafTree",
     "NodeId",
     "NodeReader",
     "consistency_proof",
@@ -27,7 +28,6 @@ __all__ = [
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
-    "path_of",
     "range_nodes",
     "root_at",
     "root_from_inclusion",
@@ -80,23 +80,49 @@ def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
     return _fold(stack)
 
 
-def path_of(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
-    """RFC 9162 §2.1.3.1 PATH(index, D[n]) over in-memory leaf hashes, bottom-up: the audit
-    path of one leaf in a small tree kept outside the log (a label.issue's labels)."""
-    if not 0 <= index < len(leaf_hashes):
-        raise MalformedError(f"index {index} is not below the tree size {len(leaf_hashes)}",
-                             code="bad-index")
-    path: list[bytes] = []
-    begin, end = 0, len(leaf_hashes)
-    while end - begin > 1:
-        split = 1 << ((end - begin - 1).bit_length() - 1)  # largest power of two below n
-        if index - begin < split:
-            path.append(root_of(leaf_hashes[begin + split:end]))
-            end = begin + split
-        else:
-            path.append(root_of(leaf_hashes[begin:begin + split]))
-            begin += split
-    return path[::-1]
+@dataclass(frozen=True)
+class LeafTree:
+    """A small tree kept outside the log (a label.issue's labels), every level built once as
+    one bytes string of hashes, so that each leaf's audit path is log2(n) slices. A level
+    with an odd count carries its last node up unpaired: exactly the RFC 6962 tree."""
+
+    levels: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, leaf_hashes: Iterable[bytes]) -> LeafTree:
+        level = b"".join(leaf_hashes)
+        if not level:
+            raise ValueError("a tree needs at least one leaf")
+        levels = [level]
+        while len(level) > HASH_SIZE:
+            pair = 2 * HASH_SIZE
+            up = [sha256(b"\x01" + level[i:i + pair]).digest()
+                  for i in range(0, len(level) - pair + 1, pair)]
+            if len(level) % pair:  # an odd node out goes up as it is
+                up.append(level[-HASH_SIZE:])
+            level = b"".join(up)
+            levels.append(level)
+        return cls(tuple(levels))
+
+    @property
+    def size(self) -> int:
+        return len(self.levels[0]) // HASH_SIZE
+
+    @property
+    def root(self) -> bytes:
+        return self.levels[-1]
+
+    def path(self, index: int) -> list[bytes]:
+        """RFC 9162 §2.1.3.1 PATH(index, D[n]), bottom-up."""
+        if not 0 <= index < self.size:
+            raise IndexError(f"no leaf {index} in a tree of {self.size}")
+        found = []
+        for level in self.levels[:-1]:
+            sibling = index ^ 1
+            if sibling * HASH_SIZE < len(level):
+                found.append(level[sibling * HASH_SIZE:(sibling + 1) * HASH_SIZE])
+            index >>= 1
+        return found
 
 
 def _check_size(value: int, name: str) -> None:

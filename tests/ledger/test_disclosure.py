@@ -60,16 +60,17 @@ def test_label_roots_and_paths_match_the_published_vectors() -> None:
     assert [leaf.hex() for leaf in leaves] == [x["leaf_hash_hex"] for x in labels]
     assert merkle.root_of(leaves).hex() == V2["labels"]["labels_root_hex"]
     for index, label in enumerate(labels):
-        path = merkle.path_of(leaves, index)
+        path = merkle.LeafTree.of(leaves).path(index)
         assert [h.hex() for h in path] == label["inclusion_path_hex"]
         assert merkle.root_from_inclusion(index, len(leaves), leaves[index], path) == merkle.root_of(leaves)
 
 
-def test_path_of_agrees_with_the_stored_tree_proofs_for_every_size() -> None:
+def test_leaf_tree_paths_lead_to_the_rfc_6962_root_for_every_size() -> None:
     leaves = [hashlib.sha256(bytes([i])).digest() for i in range(33)]
     for size in range(1, len(leaves) + 1):
+        tree = merkle.LeafTree.of(leaves[:size])
         for index in range(size):
-            path = merkle.path_of(leaves[:size], index)
+            path = tree.path(index)
             root = merkle.root_from_inclusion(index, size, leaves[index], path)
             assert root == merkle.root_of(leaves[:size])
 
