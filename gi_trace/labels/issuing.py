@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gi_trace.domain import label_commitment
 from gi_trace.domain.bodies import MAX_LABELS
 from gi_trace.domain.label_signature import sign_label
 from gi_trace.labels.digital_link import gtin14, label_link
@@ -58,11 +57,6 @@ def new_labels(private_key: Ed25519PrivateKey, gtin: str, lot: str, count: int) 
     with ThreadPoolExecutor(2) as pool:
         first, second = pool.map(sign, (ordered[:half], ordered[half:]))
     return first + second
-
-
-def labels_root(labels: Sequence[Label]) -> bytes:
-    """The root a label.issue of `labels` (in this order) commits to."""
-    return label_commitment.labels_root([label_commitment.Label(x.serial, x.sig) for x in labels])
 
 
 def per_statement(labels: Sequence[Label], size: int = DEFAULT_PER_STATEMENT) -> Iterator[Sequence[Label]]:
