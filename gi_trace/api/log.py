@@ -22,10 +22,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
-from gi_trace.ledger.canonical import parse_json
+from gi_trace.domain.queries.visibility import Viewer, readable
 from gi_trace.ledger.log import MAX_PAGE, Log
 from gi_trace.ledger.record import Record
-from gi_trace.ledger.sidecar import may_read
 
 from .auth.authenticator import Caller
 from .auth.caller import SECURITY_SCHEME, current_caller, protected
@@ -78,12 +77,11 @@ def _with_disclosures(log: Log, records: list[Record], caller: Caller) -> list[d
     if not records:
         return entries
     sidecars = log.sidecars(records[0].seq, records[-1].seq + 1)
+    with log.engine.connect() as conn:
+        allowed = readable(conn, Viewer(caller.org, caller.is_regulator), sidecars)
     for entry, record in zip(entries, records, strict=True):
         sidecar = sidecars.get(record.seq)
-        if sidecar is None or not sidecar.disclosures:
-            continue
-        actor = parse_json(record.statement)["actor"]
-        if may_read(sidecar.readers, actor, caller.org, caller.is_regulator):
+        if sidecar is not None and sidecar.disclosures and record.seq in allowed:
             entry["disclosures"] = [d.to_json() for d in sidecar.disclosures]
     return entries
 

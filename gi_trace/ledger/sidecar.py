@@ -1,13 +1,13 @@
 """What the log keeps beside a record: its disclosures, its attachments, who may read them.
 
-None of it is in the leaf, the records served, or the tiles; the server shows a
-record's disclosures only to the readers a rule named, its actor and regulators.
+None of it is in the leaf, the records served, or the tiles; who may read a record's
+disclosures (its actor, the readers a rule named, regulators) is the reads' to decide.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +82,3 @@ def all_sidecars(conn: Connection, page: int = 1000) -> Iterator[Sidecar]:
         chunk = read_sidecars(conn, seqs[0], seqs[-1] + 1)
         yield from (chunk[seq] for seq in seqs)
         after = seqs[-1]
-
-
-def may_read(sidecar_readers: Iterable[str], actor: str, org: str | None, is_regulator: bool) -> bool:
-    """Whether `org` may see a record's disclosures: its actor, a named reader, a regulator."""
-    return org is not None and (is_regulator or org == actor or org in set(sidecar_readers))

@@ -24,7 +24,6 @@ from gi_trace.ledger.log import Log
 from gi_trace.ledger.note import NoteSigner
 from gi_trace.ledger.replay import rebuild
 from gi_trace.ledger.rules import AppendContext
-from gi_trace.ledger.sidecar import may_read
 from gi_trace.ledger.sources import DatabaseSource
 from gi_trace.ledger.statement import draft
 from gi_trace.migrate import upgrade
@@ -87,16 +86,6 @@ def test_disclosures_are_kept_beside_the_records_never_in_them(world: Any) -> No
     assert {d.name: d.value for d in sidecars[2].disclosures} == {"secret": "harvest was 24 t", "to": "mill"}
     assert sidecars[2].attachments == {"blob": "b"} and sidecars[2].readers == {"mill"}
     assert log.sidecars(0, 10)[2].attachments == {}, "attachments only when asked for"
-
-
-def test_who_may_read_a_records_disclosures(world: Any) -> None:
-    log, _, coop = world
-    readers = log.sidecars(2, 3)[2].readers
-    assert may_read(readers, coop.org, "coop", False)
-    assert may_read(readers, coop.org, "mill", False)
-    assert may_read(readers, coop.org, "cnipa", True)
-    assert not may_read(readers, coop.org, "shop", False)
-    assert not may_read(readers, coop.org, None, False)
 
 
 REFUSED = [
