@@ -1,11 +1,11 @@
 """A label's path in its label.issue's labels_root: the published gi-trace v2 vectors, RFC 6962
-trees of every small size, and the time an issue of 10,000 labels takes."""
+trees of every small size, and the paths of an issue of 10,000 labels (its time is in
+bench/label_issue.py, not here)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 import pytest
@@ -70,14 +70,11 @@ def test_an_index_outside_the_tree_has_no_path() -> None:
         LabelTree.of([])
 
 
-def test_an_issue_of_10000_labels_is_built_in_well_under_a_second_and_its_paths_are_short() -> None:
+def test_an_issue_of_10000_labels_has_short_paths_that_lead_to_its_root() -> None:
     leaves = [leaf_hash(label_leaf(f"SN{i:014d}", "A" * 86)) for i in range(10_000)]
-    started = time.perf_counter()
     tree = LabelTree.of(leaves)
-    built = time.perf_counter() - started
-    assert built < 0.5, built
-    started = time.perf_counter()
-    paths = [tree.path(i) for i in range(0, 10_000, 7)]
-    assert (time.perf_counter() - started) / len(paths) < 0.001
-    assert max(len(p) for p in paths) == 14  # ⌈log2 10,000⌉
+    paths = {i: tree.path(i) for i in range(0, 10_000, 997)}
+    assert max(len(p) for p in paths.values()) == 14  # ⌈log2 10,000⌉
     assert tree.root == root_of(leaves)
+    for i, path in paths.items():
+        assert root_from_inclusion(i, 10_000, leaves[i], path) == tree.root
