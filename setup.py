@@ -31,6 +31,7 @@ setup(
         "dev": [
             "pytest>=8",
             "hypothesis>=6.100",
+            "schemathesis>=4.32,<5",  # tests/api/test_contract.py: the API against its OpenAPI document
             "ruff>=0.6",
             "mypy>=1.10",
             "psycopg[binary]>=3.2,<4",
