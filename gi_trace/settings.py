@@ -36,6 +36,14 @@ class Settings:
     # Counterfeit reports: how many one client may send an hour, and the largest photo.
     report_max_per_hour: int = 5
     report_max_photo_bytes: int = 5 * 1024 * 1024
+    # ... and its most pixels, read from the header before anything is decoded.
+    report_max_photo_pixels: int = 16_000_000
+    # Anonymous scans (see gi_trace/labels/scan_limit.py): one client's scans recorded a minute
+    # and a day per worker process; past either, the verdict still answers but the scan is not
+    # recorded. Scans older than `scan_retention_days` are folded into per-label daily counts.
+    scan_limit_per_minute: int = 60
+    scan_limit_per_day: int = 1000
+    scan_retention_days: int = 30
     # Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none,
     # the app is reached directly). Rate limits key on the address the nearest trusted one saw.
     proxy_hops: int = 0

@@ -32,7 +32,7 @@ from gi_trace.api.reads.schemas import PageArgs, page_of
 from gi_trace.domain.queries.paging import Page
 from gi_trace.labels import report_queue, reports
 from gi_trace.labels.photo import FIELD as PHOTO
-from gi_trace.labels.photo import PhotoTooLarge
+from gi_trace.labels.photo import DecodersBusy, PhotoTooLarge
 from gi_trace.ledger import keys
 from gi_trace.ledger.errors import MalformedError
 from gi_trace.service import Service
@@ -165,17 +165,24 @@ class Reports(MethodView):
     @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def post(self) -> dict[str, str]:
         """Report a suspect product: where it was bought (required), details, a photo, a contact.
 
         At most `GI_TRACE_REPORT_MAX_PER_HOUR` reports an hour from one sender (429 with
-        Retry-After past that); the photo must be a JPEG, PNG or WebP image of at most
-        `GI_TRACE_REPORT_MAX_PHOTO_BYTES` (413 naming `photo` when larger)."""
+        Retry-After past that, checked before the photo is read); the photo must be a JPEG, PNG
+        or WebP image of at most `GI_TRACE_REPORT_MAX_PHOTO_BYTES` (413 naming `photo` when
+        larger) and `GI_TRACE_REPORT_MAX_PHOTO_PIXELS` (16 M; 422 `photo-too-many-pixels`,
+        from the header, before decoding). A process decodes two photos at once: a third
+        gets 503 with Retry-After."""
         service = current_service()
         settings = service.settings
-        fields_, photo = _submission(settings.report_max_photo_bytes)
-        report = reports.new_report(fields_, photo, max_photo_bytes=settings.report_max_photo_bytes)
         client = reports.client_id(current_app.extensions[CLIENT_SECRET], request.remote_addr or "")
+        reports.check_limit(service.engine, client, limit=settings.report_max_per_hour,
+                            now=int(time.time()))
+        fields_, photo = _submission(settings.report_max_photo_bytes)
+        report = reports.new_report(fields_, photo, max_photo_bytes=settings.report_max_photo_bytes,
+                                    max_photo_pixels=settings.report_max_photo_pixels)
         report_id = reports.submit(service.engine, report, client, limit=settings.report_max_per_hour,
                                    now=int(time.time()))
         return {"id": report_id, "status": "new"}
@@ -235,6 +242,11 @@ def _too_large(error: PhotoTooLarge) -> Response:
     return Problem(413, error.code, "Photo too large", error.message, error.field).response()
 
 
+def _decoders_busy(error: DecodersBusy) -> Response:
+    return Problem(503, error.code, "Too many photos being checked", error.message, error.field,
+                   headers={"Retry-After": str(error.retry_after)}).response()
+
+
 def _rate_limited(error: reports.RateLimited) -> Response:
     return Problem(429, error.code, "Too many reports", error.message,
                    headers={"Retry-After": str(error.retry_after)}).response()
@@ -245,5 +257,6 @@ def init_app(app: Flask, api: Any, service: Service) -> None:
     app.extensions[CLIENT_SECRET] = derive_secret(keys.load_private_key(service.settings.operator_key),
                                                   service.settings.origin, info=reports.CLIENT_KEY_INFO)
     app.register_error_handler(PhotoTooLarge, _too_large)
+    app.register_error_handler(DecodersBusy, _decoders_busy)
     app.register_error_handler(reports.RateLimited, _rate_limited)
     api.register_blueprint(blp)

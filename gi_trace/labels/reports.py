@@ -23,7 +23,7 @@ from gi_trace.ledger.errors import MalformedError, RefusedError
 
 from . import public
 from .digital_link import DigitalLink, DigitalLinkError, ai_value, gtin14, parse
-from .photo import check_photo
+from .photo import MAX_PIXELS, check_photo
 from .tables import reports
 
 STATUSES = ("new", "investigating", "closed")
@@ -100,7 +100,8 @@ def _link(uri: str | None) -> DigitalLink | None:
     return link
 
 
-def new_report(fields: Mapping[str, Any], photo: bytes | None, *, max_photo_bytes: int) -> NewReport:
+def new_report(fields: Mapping[str, Any], photo: bytes | None, *, max_photo_bytes: int,
+               max_photo_pixels: int = MAX_PIXELS) -> NewReport:
     """A report from a form or JSON (`fields`, photo apart), or MalformedError naming the field.
 
     The code's parts may come as the scanned `uri`, as `gtin`/`lot`/`serial`, or both; given
@@ -120,7 +121,7 @@ def new_report(fields: Mapping[str, Any], photo: bytes | None, *, max_photo_byte
             raise MalformedError(f"{name} {value} is not the {name} of the uri ({from_link})",
                                  code="uri-mismatch", field=name)
         code[name] = value if value is not None else from_link
-    photo_type = None if photo is None else check_photo(photo, max_photo_bytes)
+    photo_type = None if photo is None else check_photo(photo, max_photo_bytes, max_photo_pixels)
     return NewReport(where_bought=str(text["where_bought"]), details=text["details"],
                      contact=text["contact"], uri=text["uri"], photo=photo, photo_type=photo_type,
                      **code)
@@ -157,17 +158,30 @@ def _batch_of(conn: Connection, report: NewReport) -> str | None:
     return None
 
 
+def _within_limit(conn: Connection, client: str, *, limit: int, now: int) -> None:
+    """RateLimited when `client` has sent `limit` reports in the past hour (`now`: unix seconds)."""
+    r = reports.c
+    recent = list(conn.scalars(select(r.created).where(r.client == client,
+                                                       r.created > now - WINDOW_SECONDS)
+                               .order_by(r.created)))
+    if len(recent) >= limit:
+        frees_at = recent[len(recent) - limit] + WINDOW_SECONDS
+        raise RateLimited(limit, max(1, frees_at - now))
+
+
+def check_limit(engine: Engine, client: str, *, limit: int, now: int) -> None:
+    """RateLimited before anything of the submission is read or decoded: a sender past its limit
+    costs one indexed count, never a photo's decode. (submit counts again, under the sender's
+    lock, so two workers cannot both pass.)"""
+    with engine.connect() as conn:
+        _within_limit(conn, client, limit=limit, now=now)
+
+
 def submit(engine: Engine, report: NewReport, client: str, *, limit: int, now: int) -> str:
     """Queue `report` as status `new` and return its id, or RateLimited when `client` has sent
     `limit` reports in the past hour (`now` is unix seconds)."""
-    r = reports.c
     with _sender_transaction(engine, client) as conn:
-        recent = list(conn.scalars(select(r.created).where(r.client == client,
-                                                           r.created > now - WINDOW_SECONDS)
-                                   .order_by(r.created)))
-        if len(recent) >= limit:
-            frees_at = recent[len(recent) - limit] + WINDOW_SECONDS
-            raise RateLimited(limit, max(1, frees_at - now))
+        _within_limit(conn, client, limit=limit, now=now)
         report_id = secrets.token_urlsafe(16)
         conn.execute(insert(reports).values(
             id=report_id, created=now, updated=now, status="new", uri=report.uri, gtin=report.gtin,

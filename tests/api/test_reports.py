@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from PIL import Image
+from PIL import Image, ImageFile, PngImagePlugin
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
+from gi_trace.labels import photo, reports
 from tests.api.helpers import assert_problem, serving
 from tests.api.reads.world import PADDY, World
 
@@ -177,6 +178,45 @@ def test_the_sixth_report_in_an_hour_is_refused_but_not_another_senders(world: W
     other = world.client()
     other.environ_base["REMOTE_ADDR"] = next(_addresses)
     created(post_form(other))
+
+
+def test_an_over_limit_senders_photo_is_never_decoded(world: World, client: FlaskClient,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(world.settings.report_max_per_hour):
+        created(post_form(client))
+
+    def decode(*args: Any) -> str:
+        pytest.fail("the photo of a sender past its limit was decoded")
+    monkeypatch.setattr(reports, "check_photo", decode)
+    assert_problem(post_form(client, png((4000, 4000))), 429, "rate-limited")
+
+
+def test_a_huge_photo_is_refused_from_its_header_without_decoding(client: FlaskClient,
+                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(buffer, "PNG")  # 100 M pixels in a few kB
+    assert len(buffer.getvalue()) < 200_000
+
+    def load(*args: Any) -> None:
+        pytest.fail("a photo over the pixel limit was decoded")
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "verify", load)
+    resp = post_form(client, buffer.getvalue())
+    assert_problem(resp, 422, "photo-too-many-pixels", field="photo")
+
+
+def test_past_the_decodes_a_process_runs_at_once_a_photo_waits_503(client: FlaskClient) -> None:
+    slots = [photo._decoding.acquire(blocking=False) for _ in range(photo.MAX_DECODES)]
+    try:
+        assert all(slots)
+        resp = post_form(client, png())
+        assert_problem(resp, 503, "photo-busy", field="photo")
+        assert resp.headers["Retry-After"] == "1"
+    finally:
+        for _ in slots:
+            photo._decoding.release()
+    created(post_form(client, png()))
 
 
 def test_behind_a_proxy_the_forwarded_address_is_the_sender(world: World) -> None:
