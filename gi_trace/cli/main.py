@@ -11,6 +11,7 @@ from gi_trace.cli import (
     epcis,
     keys,
     labels,
+    profile,
     projections,
     server,
     shipments,
@@ -26,7 +27,7 @@ def cli() -> None:
 
 
 for module in (server, keys, statements, batches, shipments, labels, audit, demo, projections,
-               epcis, witness):
+               epcis, witness, profile):
     for command in module.COMMANDS:
         cli.add_command(command)
 

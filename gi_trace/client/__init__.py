@@ -10,6 +10,7 @@ from .drafts import Draft
 from .errors import (
     ClientError,
     ProblemError,
+    SetupError,
     StatementError,
     TransportError,
     VerificationError,
@@ -23,6 +24,7 @@ __all__ = [
     "LogClient",
     "ProblemError",
     "Receipt",
+    "SetupError",
     "SignedCheckpoint",
     "StatementError",
     "TransportError",

@@ -15,7 +15,7 @@ signed by the pinned operator key has been verified (see log.py).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,6 +30,7 @@ from .auth import Authenticator
 from .drafts import Draft
 from .errors import ProblemError, StatementError
 from .log import LogClient, Receipt
+from .precheck import check_dates
 
 DraftLike = Draft | tuple[str, dict[str, Any]]
 """A Draft, or (type, body) for a statement with nothing beside it."""
@@ -70,6 +71,8 @@ class Client(Actions, LogClient):
         return self.sign_draft(Draft(type_, body, attachments), ts=ts)
 
     def sign_draft(self, draft: Draft, *, ts: datetime | None = None) -> Envelope:
+        ts = ts or datetime.now(UTC)
+        check_dates(draft, ts)
         try:
             return draft.sign(self.org, self._private_key, ts=ts)
         except KeyError as e:

@@ -1,10 +1,10 @@
 """One root error for the client, so a caller (or the CLI) can catch everything it raises.
 
-Three kinds of failure must stay distinguishable, because a caller reacts to
+Four kinds of failure must stay distinguishable, because a caller reacts to
 each differently: the server refused the request (ProblemError: fix the input),
-the server could not be reached or spoke nonsense (TransportError: retry or
-report), and the server answered but its answer does not verify
-(VerificationError: stop trusting that server).
+the caller's own settings are wrong (SetupError: fix them here), the server could
+not be reached or spoke nonsense (TransportError: retry or report), and the server
+answered but its answer does not verify (VerificationError: stop trusting that server).
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ class ClientError(Exception):
         self.message = message
         if code is not None:
             self.code = code
+
+
+class SetupError(ClientError):
+    """What the caller configured is wrong (a malformed pinned log key, an organisation the
+    server does not know for this key): fixed on this machine, not by retrying the server."""
+
+    code = "bad-setup"
 
 
 class TransportError(ClientError):

@@ -21,6 +21,14 @@ from .errors import ProblemError, TransportError
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 MAX_RETRY_WAIT = 5.0
+API_PREFIX = "/v1"
+
+
+def api_root(base_url: str) -> str:
+    """The server's root: every path the client asks for starts with /v1 itself, so a base URL
+    copied from an API address (`https://gi.example/v1/`) loses its trailing /v1."""
+    root = base_url.rstrip("/")
+    return root[:-len(API_PREFIX)] if root.endswith(API_PREFIX) else root
 
 
 class Http:
@@ -30,7 +38,7 @@ class Http:
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise TransportError(f"not an http(s) base URL: {base_url!r}", code="bad-url")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = api_root(base_url)
         self.timeout = timeout
         self.busy_retries = busy_retries
 
