@@ -13,7 +13,13 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gi_trace.ledger.canonical import MAX_SAFE_INTEGER, canonical_json, parse_json
+from gi_trace.ledger.canonical import (
+    MAX_DEPTH,
+    MAX_NUMBER_CHARS,
+    MAX_SAFE_INTEGER,
+    canonical_json,
+    parse_json,
+)
 from gi_trace.ledger.errors import MalformedError
 from tests.vectors import vectors_dir
 
@@ -156,14 +162,32 @@ def test_canonical_json_refuses_what_has_no_jcs_form(value: Any) -> None:
     (b'{"a":1,}', "malformed-json", "malformed JSON"),
     (b'{"a":1} x', "malformed-json", "malformed JSON"),
     (b"", "malformed-json", "malformed JSON"),
+    (b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), "malformed-json", "nested more than 64"),
+    (b'{"a":' * (MAX_DEPTH + 1) + b"1" + b"}" * (MAX_DEPTH + 1), "malformed-json",
+     "nested more than 64"),
+    (b"[" * 100_000 + b"]" * 100_000, "malformed-json", "nested more than 64"),
+    (b'{"n":' + b"9" * 4301 + b"}", "malformed-json", "number of more than 40"),
+    (b"-" + b"1" * MAX_NUMBER_CHARS, "malformed-json", "number of more than 40"),
+    (b"[0." + b"5" * MAX_NUMBER_CHARS + b"]", "malformed-json", "number of more than 40"),
 ], ids=["duplicate-key", "nested-duplicate-key", "duplicate-key-in-list", "nan", "infinity",
         "minus-infinity", "invalid-start-byte", "overlong-encoding", "truncated-sequence",
         "lone-continuation-byte", "utf8-encoded-surrogate", "above-u10ffff", "utf16-input",
-        "trailing-comma", "trailing-garbage", "empty"])
+        "trailing-comma", "trailing-garbage", "empty", "arrays-past-max-depth",
+        "objects-past-max-depth", "past-the-recursion-limit", "integer-of-4301-digits",
+        "negative-integer-past-max-chars", "fraction-past-max-chars"])
 def test_parse_json_refuses(data: bytes, code: str, match: str) -> None:
     with pytest.raises(MalformedError, match=match) as info:
         parse_json(data)
     assert info.value.code == code
+
+
+def test_parse_json_accepts_the_limits_themselves() -> None:
+    deepest = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    assert parse_json(deepest) == json.loads(deepest)
+    longest = "-" + "9" * (MAX_NUMBER_CHARS - 1)
+    assert parse_json(f"[{longest}, 0.{'5' * (MAX_NUMBER_CHARS - 2)}]")[0] == int(longest)
+    wide = json.dumps([{"a": [i]} for i in range(1000)])  # many brackets, shallow
+    assert parse_json(wide) == json.loads(wide)
 
 
 def test_parse_json_accepts_str_and_bytes_alike() -> None:
