@@ -4,7 +4,9 @@
 this machine), appends one label.issue statement per 10,000 labels -- each commits to
 its labels by a Merkle root, and the labels travel beside it, never into the public
 log -- verifies their inclusion and only then writes the print-ready sheet: a label
-that is not in the log would scan as INVALID, so it is never printed.
+that is not in the log would scan as INVALID, so it is never printed. Beside the sheet goes
+a CSV of each label's serial and Digital Link URI, for variable-data printers that print
+their own QR codes.
 
 `void` and `sell` send their serials as confidential fields (sealed on this machine by
 the disclosure policy): the log shows only their digests.
@@ -12,11 +14,12 @@ the disclosure policy): the log shows only their digests.
 
 from __future__ import annotations
 
+import csv
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -28,7 +31,7 @@ from gi_trace.domain.bodies import MAX_LABELS
 from gi_trace.labels import issuing
 from gi_trace.labels.issuing import DEFAULT_PER_STATEMENT, Label, new_labels
 from gi_trace.labels.printing import SignText, sheet_labels
-from gi_trace.labels.sheet import write_sheet
+from gi_trace.labels.sheet import SheetLabel, write_sheet
 
 # Labels sent in one POST: ≈ 125 bytes a label beside its statement, so ≈ 5 MB a request,
 # under the server's 8 MB default (GI_TRACE_MAX_REQUEST_BYTES).
@@ -88,9 +91,26 @@ def _issue(client: Client, batch: str, pack: str, issued: Sequence[Label], size:
     return receipts
 
 
+def _listed(labels: Iterable[SheetLabel], sink: TextIO) -> Iterator[SheetLabel]:
+    """The labels on their way to the sheet, each one's serial and URI written to the CSV as it
+    passes (the sheet streams, and so does its list)."""
+    writer = csv.writer(sink, lineterminator="\n")
+    writer.writerow(["serial", "uri"])
+    for label in labels:
+        writer.writerow([label.serial, label.uri])
+        yield label
+
+
+def _new_file(path: Path, option: str) -> None:
+    if path.exists():
+        raise click.ClickException(f"{path} exists; choose another {option} (labels are never "
+                                   "overwritten: an old sheet may still be in use)")
+
+
 @labels.command("issue", help="Issue COUNT new labels, each covering one PACK of a batch you hold "
                               "and are approved to label, and write them to a print-ready PDF "
-                              "sheet (A4, 3 × 8 labels a page). Up to 10,000 labels go in one "
+                              "sheet (A4, 3 × 8 labels a page) and a CSV of serial,uri beside it "
+                              "for variable-data printers. Up to 10,000 labels go in one "
                               "statement.")
 @click.option("--batch", required=True, help="the batch the labels go on")
 @click.option("--pack", required=True,
@@ -98,16 +118,20 @@ def _issue(client: Client, batch: str, pack: str, issued: Sequence[Label], size:
 @click.option("--count", type=click.IntRange(1, 1_000_000), required=True, help="how many labels")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the PDF sheet to write (refused if it exists)")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="the CSV of serial,uri to write (default: --out with .csv; refused if it exists)")
 @click.option("--gtin", help="the GTIN printed (default: the product's first)")
 @click.option("--per-statement", type=click.IntRange(1, MAX_LABELS), default=DEFAULT_PER_STATEMENT,
               show_default=True, help="labels per label.issue statement")
 @friendly
 @with_client
-def issue(client: Client, batch: str, pack: str, count: int, out: Path, gtin: str | None,
-          per_statement: int) -> None:
-    if out.exists():
-        raise click.ClickException(f"{out} exists; choose another --out (labels are never "
-                                   "overwritten: an old sheet may still be in use)")
+def issue(client: Client, batch: str, pack: str, count: int, out: Path, csv_out: Path | None,
+          gtin: str | None, per_statement: int) -> None:
+    listing = csv_out or out.with_suffix(".csv")
+    if listing == out:
+        raise click.BadParameter("the CSV would overwrite the sheet", param_hint="--csv")
+    _new_file(out, "--out")
+    _new_file(listing, "--csv")
     found = client.get(f"/v1/batches/{batch}")
     product = client.get(f"/v1/products/{found['product']}", auth=False)
     pack = _pack(product, pack)
@@ -121,11 +145,12 @@ def issue(client: Client, batch: str, pack: str, count: int, out: Path, gtin: st
     report(client, receipts, types=False)
     # The Digital Link base the server resolves, which may differ from the URL used to reach it.
     base_url = client.get("/.well-known/gs1resolver", auth=False)["resolverRoot"]
-    with out.open("xb") as sink:
-        pages = write_sheet(sheet_labels(made, base_url, text), sink)
+    with out.open("xb") as sink, listing.open("x", encoding="utf-8", newline="") as rows:
+        pages = write_sheet(_listed(sheet_labels(made, base_url, text), rows), sink)
     statements = "1 statement" if len(receipts) == 1 else f"{len(receipts)} statements"
     click.echo(f"{count} labels of {pack} for batch {batch} (lot {found['lot']}, GTIN {gtin}) in "
                f"{statements}; sheet {out}: {pages} pages")
+    click.echo(f"serials and URIs for variable-data printers: {listing}")
 
 
 @labels.command("void", help="Void labels you issued (misprinted, damaged, destroyed). The serials "
