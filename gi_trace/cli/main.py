@@ -6,6 +6,7 @@ import click
 
 from gi_trace.cli import (
     audit,
+    backup,
     batches,
     demo,
     epcis,
@@ -27,7 +28,7 @@ def cli() -> None:
 
 
 for module in (server, keys, statements, batches, shipments, labels, audit, demo, projections,
-               epcis, witness, profile):
+               epcis, witness, profile, backup):
     for command in module.COMMANDS:
         cli.add_command(command)
 
