@@ -19,7 +19,7 @@ from . import schema
 from .errors import ConflictError, MalformedError, RefusedError
 from .keys import decode_public_key, key_id
 from .rules import AppendContext
-from .statement import ID_PATTERN, KEY_ID_PATTERN, Envelope, Statement, parse_ts
+from .statement import ID_PATTERN, KEY_ID_PATTERN, Envelope, Statement
 
 AUTHORITY_ROLE = "regulator"
 ORG_REGISTER, KEY_ADD, KEY_REVOKE = "org.register", "key.add", "key.revoke"
@@ -125,7 +125,11 @@ class Identity:
         return is_self_registration(statement) and self.roots.allows(statement.actor, statement.key)
 
     def authorize(self, ctx: AppendContext, pub: bytes) -> None:
-        """Refuse a statement whose key is unknown, not the actor's, or revoked by its `ts`."""
+        """Refuse a statement whose key is unknown, not the actor's, or revoked.
+
+        A revocation in the log ends the key whatever `ts` a later statement claims: a
+        stolen key could otherwise keep signing, dated just before its revocation, for as
+        long as the clock window lasts."""
         statement = ctx.statement
         row = self._key(ctx, statement.key)
         if row is None:
@@ -138,7 +142,7 @@ class Identity:
         if row.pub != pub:
             raise RefusedError("key id does not match its public key", field="statement.key",
                                code="unknown-key")
-        if row.revoked_ts is not None and parse_ts(row.revoked_ts) <= statement.ts:
+        if row.revoked_ts is not None:
             raise RefusedError(f"key revoked at {row.revoked_ts}", field="statement.key",
                                code="key-revoked")
 

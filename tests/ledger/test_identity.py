@@ -13,16 +13,21 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from gi_trace.ledger import keys, schema
+from gi_trace.ledger.audit import AuditResult
+from gi_trace.ledger.checkpoint import Checkpoint
 from gi_trace.ledger.database import make_engine
 from gi_trace.ledger.errors import ConflictError, LedgerError, MalformedError, RefusedError
 from gi_trace.ledger.identity import TrustRoots
 from gi_trace.ledger.log import Log
+from gi_trace.ledger.merkle import root_of
 from gi_trace.ledger.note import NoteSigner
+from gi_trace.ledger.record import Record
 from gi_trace.ledger.statement import Envelope, Statement, format_ts
 from gi_trace.migrate import upgrade
-from gi_trace.service import Service
+from gi_trace.service import Service, audit_log
 from tests.module_service import module_service
 from tests.support import Actor
+from tests.tampering import rechain
 
 
 @dataclass
@@ -278,16 +283,18 @@ def test_regulator_registered_by_root_has_authority(world: World) -> None:
     assert json.loads(org_row(world.engine, "new-coop").roles) == ["producer"]
 
 
-@pytest.mark.parametrize(("offset", "refused"), [
-    (timedelta(seconds=1), True),
-    (timedelta(0), True),
-    (timedelta(minutes=4), True),
-    (-timedelta(seconds=1), False),
-    (-timedelta(minutes=4), False),
+@pytest.mark.parametrize("offset", [
+    timedelta(seconds=1),
+    timedelta(0),
+    timedelta(minutes=4),
+    -timedelta(seconds=1),
+    -timedelta(minutes=4),
 ], ids=["one-second-after", "same-second", "four-minutes-after", "one-second-before",
         "four-minutes-before"])
-def test_revoked_key_signs_only_before_the_revocation_ts(shared_world: World, offset: timedelta,
-                                                         refused: bool) -> None:
+def test_a_revoked_key_signs_nothing_more_whatever_its_ts(shared_world: World,
+                                                           offset: timedelta) -> None:
+    """Dated before its revocation and inside the clock window, a statement by a revoked key
+    is still refused: the revocation is in the log, so the key is done."""
     world = shared_world
     org = Actor(f"revoking-{secrets.token_hex(4)}")
     t0 = now()
@@ -296,17 +303,52 @@ def test_revoked_key_signs_only_before_the_revocation_ts(shared_world: World, of
     (revocation,) = log.append([key_revoke(org, org.org, org.key_id, ts=t0)])
     row = key_row(world.engine, org.key_id)
     assert (row.revoked_ts, row.revoked_seq) == (format_ts(t0), revocation.seq)
-    late = org.note(1, ts=t0 + offset)
-    if refused:
-        size = log.size()
-        with pytest.raises(RefusedError, match="key revoked at") as info:
-            log.append([late])
-        assert (info.value.code, info.value.field, info.value.index) == (
-            "key-revoked", "statement.key", 0)
-        assert log.size() == size
-    else:
-        (record,) = log.append([late])
-        assert record.seq == revocation.seq + 1
+    size = log.size()
+    with pytest.raises(RefusedError, match="key revoked at") as info:
+        log.append([org.note(1, ts=t0 + offset)])
+    assert (info.value.code, info.value.field, info.value.index) == ("key-revoked", "statement.key", 0)
+    assert log.size() == size
+
+
+@dataclass
+class Listed:
+    """A log handed to the audit as a list: its records and one signed checkpoint."""
+
+    stored: list[Record]
+    checkpoint: str
+
+    def latest_checkpoint(self) -> str:
+        return self.checkpoint
+
+    def records(self) -> Iterator[Record]:
+        return iter(self.stored)
+
+    def checkpoints(self) -> list[tuple[int, str]]:
+        return []
+
+    def sidecars(self) -> None:
+        return None
+
+
+def test_the_audit_refuses_a_revoked_key_signing_before_its_revocation(world: World) -> None:
+    """A log whose operator (a server older than this rule) took a statement by a revoked
+    key, dated before the revocation, fails its audit at that statement."""
+    t0 = now()
+    log = clocked(world.service, t0)
+    log.append([world.producer.note(1, ts=t0 - timedelta(minutes=1))])
+    log.append([key_revoke(world.regulator, "wuchang-coop", world.producer.key_id, ts=t0)])
+    honest = log.entries(0, log.size())
+    backdated = rechain([*honest[:-2], honest[-1], honest[-2]])  # the note after the revocation
+
+    def audited(records: list[Record]) -> AuditResult:
+        root = root_of([record.leaf_hash for record in records])
+        checkpoint = Checkpoint(log.origin, len(records), root).sign(log.signer)
+        return audit_log(Listed(records, checkpoint), log.signer.verifier(), world.service.genesis)
+
+    assert audited(honest), "the log as appended passes"
+    failure = audited(backdated).failure
+    assert failure is not None
+    assert (failure.seq, failure.code) == (len(backdated) - 1, "key-revoked")
 
 
 def test_key_revoked_by_regulator_cannot_sign_or_manage_keys(world: World) -> None:
