@@ -30,7 +30,18 @@ blp = Blueprint("oversight", __name__, url_prefix="/v1/oversight", description=(
     "certify of each harvest and producer against what it yielded, scans, anomalies. "
     "Regulators only."))
 
-RATIO = {"description": "used / limit, 4 decimals; 1 is the limit itself"}
+
+class RatioField(fields.Float):
+    """A ratio as a JSON number to 4 places, or null: a number, as the document says, never
+    a string, and never "Infinity" (which JSON has not) for something used of a limit of 0."""
+
+    def __init__(self) -> None:
+        super().__init__(required=True, allow_none=True, metadata={
+            "description": "used / limit to 4 places, 1 being the limit itself; null when "
+                           "something was used of a limit of 0 (over any limit)"})
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
+        return None if value is None else round(float(value), 4)
 
 
 def require_regulator() -> Caller:
@@ -78,7 +89,7 @@ class HarvestUseSchema(Schema):
     quantity = fields.String(required=True, metadata={
         "description": "what it yielded: the most its labels may certify"})
     labelled = fields.String(required=True, metadata=HARVEST_LABELLED)
-    ratio = fields.Decimal(places=4, as_string=True, required=True, metadata=RATIO)
+    ratio = RatioField()
 
 
 class ProducerUseSchema(Schema):
@@ -88,7 +99,7 @@ class ProducerUseSchema(Schema):
     harvests = fields.Integer(required=True)
     quantity = fields.String(required=True, metadata={"description": "its harvests, summed"})
     labelled = fields.String(required=True, metadata=HARVEST_LABELLED)
-    ratio = fields.Decimal(places=4, as_string=True, required=True, metadata=RATIO)
+    ratio = RatioField()
 
 
 class ScanArgs(Schema):
@@ -131,7 +142,7 @@ class MassBalanceSchema(Schema):
     org = fields.String(required=True)
     used = fields.String(required=True)
     limit = fields.String(required=True)
-    ratio = fields.Decimal(places=4, as_string=True, required=True, metadata=RATIO)
+    ratio = RatioField()
     over = fields.Boolean(required=True)
 
 

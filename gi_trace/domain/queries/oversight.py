@@ -5,7 +5,8 @@ balance, deliveries left pending, revoked keys.
 Aggregates over the projections, for the oversight dashboard. Whole tables are summed here
 (one row per approval, per labelled batch, per holder and batch): a GI has hundreds of
 producers, not millions, and the dashboard needs every one of them to find the outliers.
-Ratios are exact `Decimal`s; who may read them is the API's policy (regulators only).
+Ratios are exact `Decimal`s, or None where something was used against a limit of 0 (over any
+limit: no number says how far); who may read them is the API's policy (regulators only).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class HarvestUse:
     unit: str
     quantity: str
     labelled: str  # exact when it is a decimal, else to 6 places
-    ratio: Decimal
+    ratio: Decimal | None  # labelled / quantity; None: labelled of a harvest that yielded 0
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class ProducerUse:
     harvests: int
     quantity: str
     labelled: str
-    ratio: Decimal
+    ratio: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,15 @@ class MassBalance:
     org: str
     used: str
     limit: str
-    ratio: Decimal
+    ratio: Decimal | None  # None: used > 0 of a limit of 0
 
     @property
     def over(self) -> bool:
-        return self.ratio > 1
+        return self.ratio is None or self.ratio > 1
+
+    def fullness(self) -> tuple[bool, Decimal]:
+        """A sort key, fullest first: unbounded ones, then by falling ratio."""
+        return (self.ratio is not None, -(self.ratio or ZERO))
 
 
 @dataclass(frozen=True)
@@ -164,10 +169,12 @@ def _text(value: Fraction) -> str:
     return format_quantity(exact if Fraction(exact) == value else exact.quantize(Decimal("0.000001")))
 
 
-def _fraction_ratio(used: Fraction, limit: Fraction) -> Decimal:
+def ratio(used: Fraction | Decimal, limit: Fraction | Decimal) -> Decimal | None:
+    """used / limit, exact to Decimal's precision; 1 for nothing of nothing, None for something
+    of nothing (over any limit: JSON has no infinity, and no number says how far)."""
     if limit > 0:
-        return _decimal(used / limit)
-    return Decimal(1) if used == 0 else Decimal("Infinity")
+        return _decimal(Fraction(used) / Fraction(limit))
+    return Decimal(1) if used == 0 else None
 
 
 def _harvests(conn: Connection) -> list[tuple[HarvestUse, Fraction, Fraction]]:
@@ -181,7 +188,7 @@ def _harvests(conn: Connection) -> list[tuple[HarvestUse, Fraction, Fraction]]:
     for r in rows:
         quantity, labelled = Fraction(parse_quantity(r.quantity)), Fraction(r.charged or "0")
         found.append((HarvestUse(r.batch, r.product, r.producer, r.harvested, r.unit, r.quantity,
-                                 _text(labelled), _fraction_ratio(labelled, quantity)),
+                                 _text(labelled), ratio(labelled, quantity)),
                       quantity, labelled))
     return found
 
@@ -200,7 +207,7 @@ def producer_use(conn: Connection) -> list[ProducerUse]:
         entry[2] += quantity
         entry[3] += labelled
     return [ProducerUse(producer, product, unit, count, _text(quantity), _text(labelled),
-                        _fraction_ratio(labelled, quantity))
+                        ratio(labelled, quantity))
             for (product, producer), (unit, count, quantity, labelled) in sorted(sums.items())]
 
 
@@ -209,15 +216,9 @@ def _labels_against_limit(u: LabelUse) -> MassBalance:
     labelled = parse_quantity(u.labelled)
     if labelled > 0:
         return MassBalance("labels", u.batch, u.producer, u.labelled, u.quantity,
-                           _ratio(labelled, parse_quantity(u.quantity)))
+                           ratio(labelled, parse_quantity(u.quantity)))
     return MassBalance("labels", u.batch, u.producer, str(u.issued), str(u.units),
-                       _ratio(Decimal(u.issued), Decimal(u.units)))
-
-
-def _ratio(used: Decimal, limit: Decimal) -> Decimal:
-    if limit > 0:
-        return used / limit
-    return Decimal(1) if used == 0 else Decimal("Infinity")
+                       ratio(Decimal(u.issued), Decimal(u.units)))
 
 
 def _shipped_against_had(conn: Connection) -> list[MassBalance]:
@@ -235,7 +236,7 @@ def _shipped_against_had(conn: Connection) -> list[MassBalance]:
             had[row.receiver, row.batch] += parse_quantity(row.quantity)
     return [MassBalance("shipped", batch, org, format_quantity(out),
                         format_quantity(had.get((org, batch), ZERO)),
-                        _ratio(out, had.get((org, batch), ZERO)))
+                        ratio(out, had.get((org, batch), ZERO)))
             for (org, batch), out in sorted(shipped.items())]
 
 
@@ -252,11 +253,11 @@ def mass_balance(conn: Connection, *, near: Decimal = NEAR_LIMIT) -> list[MassBa
     found += [MassBalance("harvest", h.batch, h.producer, h.labelled, h.quantity, h.ratio)
               for h in harvest_use(conn)]
     found += [MassBalance("quota", f"{q.product}/{q.producer}/{q.year}", q.producer, q.used, q.quota,
-                          _ratio(parse_quantity(q.used), parse_quantity(q.quota)))
+                          ratio(parse_quantity(q.used), parse_quantity(q.quota)))
               for q in quota_use(conn)]
-    found = [m for m in found if m.ratio >= near]
+    found = [m for m in found if m.ratio is None or m.ratio >= near]
     found += [m for m in _shipped_against_had(conn) if m.over]
-    return sorted(found, key=lambda m: (-m.ratio, m.kind, m.subject))
+    return sorted(found, key=lambda m: (*m.fullness(), m.kind, m.subject))
 
 
 def stale_shipments(conn: Connection, now: datetime, *, after: timedelta = STALE_AFTER

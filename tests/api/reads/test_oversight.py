@@ -15,11 +15,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import select, update
 
 from gi_trace.api.context import EXTENSION
 from gi_trace.domain import tables
 from gi_trace.domain.queries import oversight
-from gi_trace.domain.queries.oversight import _fraction_ratio, _text
+from gi_trace.domain.queries.oversight import _text, ratio
 from gi_trace.labels.issuing import new_labels
 from gi_trace.labels.tables import scans
 from tests.api.reads.world import HARVESTED, LABEL_YEAR, PADDY, RICE, YEAR, World, issue, open_world
@@ -105,9 +106,9 @@ def test_labelled_against_possible_per_harvest(busy: Busy) -> None:
     items = busy.world.get("/v1/oversight/harvests", busy.world.regulator).get_json()["items"]
     rows = {h["batch"]: (h["producer"], h["unit"], h["quantity"], h["labelled"], h["ratio"])
             for h in items}
-    assert rows["paddy-1"] == ("wuchang-coop", "kg", "5000", "150", "0.0300")
-    assert rows["near-1"] == (busy.near, "kg", "95", "90", "0.9474")
-    assert rows["other-1"][2:] == ("1000", "0", "0.0000")
+    assert rows["paddy-1"] == ("wuchang-coop", "kg", "5000", "150", 0.03)
+    assert rows["near-1"] == (busy.near, "kg", "95", "90", 0.9474)
+    assert rows["other-1"][2:] == ("1000", "0", 0.0)
     assert "paddy-1a" not in rows and "rice-1" not in rows  # harvests only
     assert next(h for h in items if h["batch"] == "paddy-1")["harvested"] == HARVESTED
 
@@ -116,14 +117,45 @@ def test_labelled_against_possible_per_producer(busy: Busy) -> None:
     items = busy.world.get("/v1/oversight/producers", busy.world.regulator).get_json()["items"]
     rows = {(p["product"], p["producer"]): (p["harvests"], p["quantity"], p["labelled"], p["ratio"])
             for p in items}
-    assert rows["wuchang-paddy", "wuchang-coop"] == (1, "5000", "150", "0.0300")
-    assert rows["wuchang-paddy", busy.near] == (1, "95", "90", "0.9474")
+    assert rows["wuchang-paddy", "wuchang-coop"] == (1, "5000", "150", 0.03)
+    assert rows["wuchang-paddy", busy.near] == (1, "95", "90", 0.9474)
 
 
 def test_a_third_of_a_harvest_shows_to_six_places() -> None:
     """Charges are exact fractions; a read shows one that is no decimal to 6 places."""
     assert (_text(Fraction(1, 3)), _text(Fraction(5, 2))) == ("0.333333", "2.5")
-    assert _fraction_ratio(Fraction(1), Fraction(3)).quantize(Decimal("0.0001")) == Decimal("0.3333")
+    third = ratio(Fraction(1), Fraction(3))
+    assert third is not None and third.quantize(Decimal("0.0001")) == Decimal("0.3333")
+
+
+@pytest.mark.parametrize(("used", "limit", "expected"), [
+    (Fraction(0), Fraction(0), Decimal(1)),
+    (Fraction(5), Fraction(0), None),
+    (Decimal("1.5"), Decimal("3"), Decimal("0.5")),
+], ids=["nothing-of-nothing-is-full", "something-of-nothing-is-unbounded", "decimals"])
+def test_ratios(used: Fraction | Decimal, limit: Fraction | Decimal, expected: Decimal | None) -> None:
+    assert ratio(used, limit) == expected
+
+
+def test_something_of_a_harvest_that_yielded_nothing_is_null(world: World) -> None:
+    """A harvest of 0 with labels charged to it (an old log, or projections at odds with the
+    log): its ratio is JSON null, over any limit and listed first, never the string "Infinity"
+    (which is no JSON number)."""
+    b = tables.batches.c
+    engine = world.app.extensions[EXTENSION].engine
+    with engine.begin() as conn:
+        kept = conn.execute(select(b.quantity, b.charged).where(b.batch == "other-1")).one()
+        conn.execute(update(tables.batches).where(b.batch == "other-1").values(quantity="0", charged="5"))
+    try:
+        harvests = world.get("/v1/oversight/harvests", world.regulator).get_json()["items"]
+        anomalies = world.get("/v1/oversight/anomalies", world.regulator).get_json()["mass_balance"]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(update(tables.batches).where(b.batch == "other-1")
+                         .values(quantity=kept.quantity, charged=kept.charged))
+    assert next(h for h in harvests if h["batch"] == "other-1")["ratio"] is None
+    assert anomalies[0] == {"kind": "harvest", "subject": "other-1", "org": "other-coop",
+                            "used": "5", "limit": "0", "ratio": None, "over": True}
 
 
 def test_scans_per_day_and_place(busy: Busy) -> None:
@@ -147,9 +179,9 @@ def test_anomalies(busy: Busy) -> None:
         busy.copied, "near-1", 2, ["far-apart"])
     balance = {(m["kind"], m["subject"]): (m["used"], m["limit"], m["ratio"], m["over"])
                for m in found["mass_balance"]}
-    assert balance == {("quota", f"wuchang-paddy/{busy.near}/{YEAR}"): ("95", "100", "0.9500", False),
-                       ("labels", "near-1"): ("90", "95", "0.9474", False),
-                       ("harvest", "near-1"): ("90", "95", "0.9474", False)}
+    assert balance == {("quota", f"wuchang-paddy/{busy.near}/{YEAR}"): ("95", "100", 0.95, False),
+                       ("labels", "near-1"): ("90", "95", 0.9474, False),
+                       ("harvest", "near-1"): ("90", "95", 0.9474, False)}
     revoked = next(k for k in found["revoked_keys"] if k["key_id"] == busy.revoked)
     assert revoked["reason"] == "lost handheld"
     assert found["stale_shipments"] == []  # everything was sent moments ago
