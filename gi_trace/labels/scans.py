@@ -4,7 +4,9 @@ A genuine label is scanned a handful of times (in the shop, at home). A code tha
 was photographed and reprinted shows up too often, after its sale, or in two
 places too far apart to travel between in the time between the scans. Scans are
 not ledger statements: they are observations, kept beside the log, with a place
-only when the phone granted one, and then only to 0.1° (about 10 km).
+only when the phone granted one, and then only to 0.1° (about 10 km). After the
+retention a label's scans are folded (scan_fold.py) into daily counts and its latest
+placed scans; the history below reads both, so folding changes no verdict.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, union_all, update
 
-from gi_trace.labels.tables import scans
+from gi_trace.labels.tables import scan_days, scan_places, scans
 from gi_trace.settings import Settings
 
 EARTH_RADIUS_KM = 6371.0
 PLACED_SCANS_CHECKED = 200  # the latest scans with a place that the speed check looks at
-_s = scans.c
+_s, _d, _p = scans.c, scan_days.c, scan_places.c
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,30 @@ def add_place(conn: Connection, token: str, lat: float, lon: float) -> bool:
 
 
 # Built once: a scan runs them on every request. `sold` NULL counts no scan after a sale; the
-# placed scans are read only when there are two to compare (most labels have none).
-_COUNTS = select(func.count(), func.min(_s.at), func.count(case((_s.at >= bindparam("sold"), 1))),
-                 func.count(_s.lat)).where(_s.serial == bindparam("serial"))
-_COUNTS_EXCEPT = _COUNTS.where(_s.token.not_in(bindparam("tokens", expanding=True)))
-_PLACED = select(_s.at, _s.lat, _s.lon).where((_s.serial == bindparam("serial")) & _s.lat.is_not(None)) \
-    .order_by(_s.at.desc(), _s.id.desc()).limit(PLACED_SCANS_CHECKED)
+# placed scans are read only when there are two to compare (most labels have none). Folded days
+# count their `after_sale` as folded: a sale is final, and none can come after a folded scan
+# (a statement's ts is within minutes of the server's clock, the retention is days).
+_RAW = select(func.count().label("n"), func.min(_s.at).label("first"),
+              func.count(case((_s.at >= bindparam("sold"), 1))).label("after"),
+              func.count(_s.lat).label("placed")).where(_s.serial == bindparam("serial"))
+_FOLDED = select(func.sum(_d.scans), func.min(_d.first_at), func.sum(_d.after_sale),
+                 select(func.count()).where(_p.serial == bindparam("serial")).scalar_subquery()) \
+    .where(_d.serial == bindparam("serial"))
+
+
+def _counts(raw: Any) -> Any:
+    both = union_all(raw, _FOLDED).subquery()
+    return select(func.coalesce(func.sum(both.c.n), 0), func.min(both.c.first),
+                  func.coalesce(func.sum(both.c.after), 0), func.coalesce(func.sum(both.c.placed), 0))
+
+
+_COUNTS = _counts(_RAW)
+_COUNTS_EXCEPT = _counts(_RAW.where(_s.token.not_in(bindparam("tokens", expanding=True))))
+_PLACED_BOTH = union_all(
+    select(_s.id, _s.at, _s.lat, _s.lon).where((_s.serial == bindparam("serial")) & _s.lat.is_not(None)),
+    select(_p.id, _p.at, _p.lat, _p.lon).where(_p.serial == bindparam("serial"))).subquery()
+_PLACED = select(_PLACED_BOTH.c.at, _PLACED_BOTH.c.lat, _PLACED_BOTH.c.lon) \
+    .order_by(_PLACED_BOTH.c.at.desc(), _PLACED_BOTH.c.id.desc()).limit(PLACED_SCANS_CHECKED)
 
 
 def history(conn: Connection, serial: str, policy: ScanPolicy, *, sold_at: int | None,
@@ -112,7 +132,8 @@ def history(conn: Connection, serial: str, policy: ScanPolicy, *, sold_at: int |
                                                "tokens": list(maybe_written)}).one()
     else:
         counts = conn.execute(_COUNTS, {"serial": serial, "sold": sold_at}).one()
-    count, first_at, after_sale, placed = counts
+    count, after_sale, placed = int(counts[0]), int(counts[2]), int(counts[3])  # sums: PG's numeric
+    first_at = None if counts[1] is None else int(counts[1])
     # (a scan being written may have got its place already: left out of `placed`, so look anyway)
     far_apart = None
     if placed >= 2 or maybe_written:
@@ -124,7 +145,7 @@ def history(conn: Connection, serial: str, policy: ScanPolicy, *, sold_at: int |
             min(first_at, *(s.at for s in unwritten))
         if sold_at is not None:
             after_sale += sum(s.at >= sold_at for s in unwritten)
-    return ScanHistory(int(count), first_at, int(after_sale), far_apart)
+    return ScanHistory(count, first_at, after_sale, far_apart)
 
 
 def too_far(placed: list[Any], policy: ScanPolicy) -> FarApart | None:

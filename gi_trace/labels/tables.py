@@ -21,6 +21,31 @@ scans = Table(
     Index("ix_gi_scans_serial_at", "serial", "at"),
 )
 
+# Scans older than the retention (GI_TRACE_SCAN_RETENTION_DAYS), folded by scan_fold.py: what
+# copy detection reads of them. One row per label and UTC day: how many, the first and last
+# (the label's first scan and the dashboard's most recent), and how many after the label's sale.
+scan_days = Table(
+    "gi_scan_days", metadata,
+    Column("serial", String(20), primary_key=True),
+    Column("day", Integer, primary_key=True),  # unix seconds // 86400
+    Column("scans", BigInteger, nullable=False),
+    Column("first_at", BigInteger, nullable=False),
+    Column("last_at", BigInteger, nullable=False),
+    Column("after_sale", BigInteger, nullable=False),
+)
+
+# ... and the folded scans that had a place, the latest few of each label (scans.PLACED_SCANS_CHECKED,
+# all the far-apart check reads), with the scan's own id (ties in time are ordered by it).
+scan_places = Table(
+    "gi_scan_places", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("serial", String(20), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Index("ix_gi_scan_places_serial_at", "serial", "at"),
+)
+
 reports = Table(
     "gi_reports", metadata,
     Column("id", String(22), primary_key=True),
