@@ -15,6 +15,7 @@ from . import (
     dashboard,
     desk,
     health,
+    json_body,
     log,
     problems,
     reads,
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     service = app.extensions[EXTENSION] = open_service(settings)
     require_current(service.engine)
     problems.init_app(app)
+    json_body.init_app(app)
     api = make_api(app)
     for blueprint in (health.blp, statements.blp, log.blp, cosignatures.blp, tiles.blp):
         api.register_blueprint(blueprint)

@@ -1,4 +1,5 @@
-"""Read envelopes from a request body with the ledger's strict JSON, not Flask's get_json.
+"""Read envelopes from a request body with the ledger's strict JSON (json_body), not Flask's
+get_json.
 
 A signer and the log must never disagree about what was signed, so duplicate
 keys and NaN are refused here exactly as the ledger refuses them, and the
@@ -17,12 +18,12 @@ from typing import Any
 from flask import Request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from gi_trace.ledger.canonical import parse_json
 from gi_trace.ledger.errors import LedgerError, MalformedError
 from gi_trace.ledger.log import MAX_BATCH
 from gi_trace.ledger.statement import Envelope
 
 from .context import current_log
+from .json_body import request_json
 
 JSON = "application/json"
 
@@ -40,7 +41,7 @@ def read_envelopes(request: Request) -> tuple[list[Envelope], bool]:
     """The envelopes of a POST /v1/statements body, and whether it was a list."""
     if request.mimetype != JSON:
         raise UnsupportedMediaType(f"send the envelopes as {JSON}")
-    data = parse_json(request.get_data(cache=False))
+    data = request_json()
     attachments = current_log().attachments
     if not isinstance(data, list):
         return [_envelope(data, None, attachments)], False

@@ -25,6 +25,7 @@ from gi_trace.api.auth.authenticator import Caller
 from gi_trace.api.auth.caller import protected
 from gi_trace.api.auth.seal import derive_secret
 from gi_trace.api.context import current_service
+from gi_trace.api.json_body import request_json
 from gi_trace.api.problems import Problem
 from gi_trace.api.reads.access import regulator_reader
 from gi_trace.api.reads.connection import connection
@@ -139,7 +140,7 @@ def _read_submission(max_bytes: int) -> tuple[dict[str, Any], bytes | None]:
         photo = upload.stream.read(max_bytes + 1) if upload is not None else None
         return form, photo or None
     if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
-        body = request.get_json(silent=True)
+        body = request_json()
         if not isinstance(body, dict):
             raise MalformedError("the body must be a JSON object", code="malformed-json")
         return body, _json_photo(body.pop(PHOTO, None), max_bytes)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from gi_trace.api.context import current_service
+from gi_trace.api.json_body import request_json
 from gi_trace.api.links import bad_link, cors, linked, linkset_header, request_link, wants_linkset
 from gi_trace.api.pages import render_page, wants_json
 from gi_trace.labels import scans
@@ -108,7 +109,7 @@ def _linked(link: DigitalLink) -> Response | None:
 @bp.route("/v1/scans/<token>/place", methods=["POST"])
 @bp.doc(**_PLACE_DOC)
 def place(token: str) -> Response:
-    body = request.get_json(silent=True)
+    body = request_json()
     lat, lon = _coordinate(body, "lat", 90), _coordinate(body, "lon", 180)
     if not scanner().buffer.add_place(token, lat, lon):
         raise NotFound("no scan with this token, or it already has a place")

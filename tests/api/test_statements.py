@@ -111,8 +111,8 @@ BAD: dict[str, Bad] = {
                                    "unknown-field", "statement.extra"),
     **{f"missing-{name}": missing(name)
        for name in ("v", "type", "actor", "key", "ts", "nonce", "body")},
-    "body-nested-too-deep": Bad(lambda p, _: with_body(p, {"x": nested(500)}), 422, "too-deep",
-                                "statement"),
+    "body-nested-too-deep": Bad(lambda p, _: with_body(p, {"x": nested(500)}), 400,
+                                "malformed-json"),
     "body-lone-surrogate": Bad(lambda p, _: with_body(p, {"x": "\ud800"}), 422, "not-canonical",
                                "statement"),
     "bad-version": Bad(lambda p, _: signed(statement(p, v=3), p.key), 422, "bad-version",
