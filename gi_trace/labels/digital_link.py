@@ -65,17 +65,19 @@ class DigitalLink:
             return f"/00/{self.sscc}"
         parts = [f"/01/{self.gtin}"]
         if self.lot is not None:
-            parts.append(f"/10/{_segment(self.lot)}")
+            parts.append(f"/10/{path_segment(self.lot)}")
         if self.serial is not None:
-            parts.append(f"/21/{_segment(self.serial)}")
+            parts.append(f"/21/{path_segment(self.serial)}")
         return "".join(parts)
 
     def uri(self, base: str) -> str:
-        query = f"?s={self.sig}" if self.sig else ""
+        """The URI under `base`; every value is %-escaped, so none can break out of its part
+        (a control character in `s` would otherwise end a Location header)."""
+        query = f"?s={quote(self.sig, safe=_SAFE)}" if self.sig else ""
         return base.rstrip("/") + self.path + query
 
 
-def _segment(value: str) -> str:
+def path_segment(value: str) -> str:
     """A value as one path segment. A segment of only dots would be removed by URI
     normalisation (RFC 3986 §5.2.4), so its dots are escaped too."""
     escaped = quote(value, safe=_SAFE)

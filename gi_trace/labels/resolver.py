@@ -5,15 +5,17 @@ verdict page of a label, the product and lot pages, and where the journey and
 the verdict are as JSON. Each GS1 link type maps to one target here, so the
 linkset (`?linkType=all`), a redirect (`?linkType=gs1:pip`) and the description
 cannot disagree. Pure functions of the Digital Link and the base URL; what the
-database knows (the product, the batch) is passed in.
+database knows (the product, the batch) is passed in, and %-escaped in a target like
+any value: a target may become a Location header.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from .digital_link import DigitalLink
+from .digital_link import DigitalLink, path_segment
 
 GS1_VOC = "https://gs1.org/voc/"
 PIP, TRACEABILITY, VERIFICATION, DEFAULT_LINK = (
@@ -73,13 +75,13 @@ def _targets(link: DigitalLink, base_url: str, product: str | None,
                        "地理标志产品及获准生产者（JSON）")
     journey: list[Target] = []
     if batch is not None:
-        journey = [Target(f"{base}/v1/epcis/batches/{batch}", EPCIS_TYPE,
+        journey = [Target(f"{base}/v1/epcis/batches/{path_segment(batch)}", EPCIS_TYPE,
                           "The batch's journey as EPCIS 2.0 events (for its parties)",
                           "批次流转记录（EPCIS 2.0，供相关方查看）"),
-                   Target(f"{base}/v1/batches/{batch}", "application/json",
+                   Target(f"{base}/v1/batches/{path_segment(batch)}", "application/json",
                           "The batch's journey (for its parties)", "批次流转记录（供相关方查看）")]
     elif product is not None:
-        journey = [Target(f"{base}/v1/batches?product={product}", "application/json",
+        journey = [Target(f"{base}/v1/batches?product={quote(product, safe='')}", "application/json",
                           "The product's batches (for their parties)", "产品的批次（供相关方查看）")]
     targets = {PIP: [pip], VERIFICATION: [check], DEFAULT_LINK: [pip]}
     if journey:
