@@ -25,6 +25,7 @@ setup(
         "qrcode>=7.4",
         "Pillow>=10",
         "gunicorn>=22",
+        "prometheus-client>=0.20,<1",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2,<4"],

@@ -47,6 +47,11 @@ class Settings:
     # Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none,
     # the app is reached directly). Rate limits key on the address the nearest trusted one saw.
     proxy_hops: int = 0
+    # Observability (docs/observability.md): one JSON access line per request (0: none), and the
+    # age past which /readyz calls the latest checkpoint stale (0: not checked; checkpoints are
+    # written by appends only, so a quiet log ages: set it where appends come all day).
+    access_log: int = 1
+    ready_max_checkpoint_age_seconds: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from gi_trace.api.request_log import request_id
 from gi_trace.ledger.errors import (
     ConflictError,
     LedgerBusyError,
@@ -112,7 +113,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_unexpected(error: Exception) -> Response:
     """A bug, not bad input: log the traceback for the operator, give the client none."""
-    current_app.logger.exception("unhandled error", exc_info=error)
+    current_app.logger.exception("unhandled error", exc_info=error,
+                                 extra={"request_id": request_id()})
     return from_http_exception(InternalServerError()).response()
 
 

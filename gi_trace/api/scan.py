@@ -83,6 +83,7 @@ def verdict(gtin: str, lot: str, serial: str) -> Response:
     if answered is not None:
         return answered
     found = scanner().scan(link)
+    request.environ["gi_trace.verdict"] = found.verdict  # counted by metrics.py
     found.link["uri"] = link.uri(current_service().settings.base_url)
     if wants_json():
         response = current_app.response_class(found.json(current_app.json.dumps),

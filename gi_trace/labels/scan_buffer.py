@@ -59,6 +59,12 @@ class ScanBuffer:
             writing = self._writing.get(serial, [])
             return [*writing, *self._pending.get(serial, [])], [s.token for s in writing]
 
+    def backlog(self) -> int:
+        """How many scans are not written yet (pending or being written): the metrics' gauge."""
+        with self._lock:
+            return sum(len(scans) for by_serial in (self._pending, self._writing)
+                       for scans in by_serial.values())
+
     def flush(self) -> None:
         """Write every pending scan now, in one transaction."""
         with self._flushing:

@@ -11,6 +11,7 @@ request does not fail its neighbours.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +40,9 @@ class GroupCommit:
 
     commit: Callable[[list[Request]], None]
     max_statements: int = 1000
+    # Told of each group once it is settled, with the seconds its commit took (the service's
+    # metrics set it; the ledger knows nothing of them).
+    observer: Callable[[list[Request], float], None] | None = None
     _queue: list[Request] = field(default_factory=list)
     _leading: bool = False
     _cond: threading.Condition = field(default_factory=threading.Condition)
@@ -55,6 +59,7 @@ class GroupCommit:
         try:
             while not request.done:
                 group = self._next_group()
+                started = time.perf_counter()
                 try:
                     self.commit(group)
                 except BaseException as e:
@@ -65,6 +70,8 @@ class GroupCommit:
                         for settled in group:
                             settled.done = True
                         self._cond.notify_all()
+                    if self.observer is not None:
+                        self.observer(group, time.perf_counter() - started)
         finally:
             with self._cond:
                 self._leading = False

@@ -75,6 +75,11 @@ class Log:
     def origin(self) -> str:
         return self.signer.name
 
+    @property
+    def group_commit(self) -> GroupCommit:
+        """What groups concurrent appends; its `observer` hook sees each group committed."""
+        return self._group
+
     # -- writing ------------------------------------------------------------------------
     def append(self, envelopes: Sequence[Envelope]) -> list[Record]:
         """Append all the statements in one transaction, or none of them.
