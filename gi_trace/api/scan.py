@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
