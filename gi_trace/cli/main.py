@@ -10,6 +10,7 @@ from gi_trace.cli import (
     batches,
     demo,
     epcis,
+    imports,
     keys,
     labels,
     profile,
@@ -28,7 +29,7 @@ def cli() -> None:
 
 
 for module in (server, keys, statements, batches, shipments, labels, audit, demo, projections,
-               epcis, witness, profile, backup):
+               epcis, witness, profile, backup, imports):
     for command in module.COMMANDS:
         cli.add_command(command)
 
