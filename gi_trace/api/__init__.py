@@ -17,10 +17,12 @@ from . import (
     health,
     json_body,
     log,
+    metrics,
     path_params,
     problems,
     reads,
     reports,
+    request_log,
     resolver,
     scan,
     statements,
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
     service = app.extensions[EXTENSION] = open_service(settings)
     require_current(service.engine)
+    request_log.init_app(app, enabled=bool(settings.access_log))
     problems.init_app(app)
     json_body.init_app(app)
     api = make_api(app)
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app, api, service)
     reads.init_app(app, api)
     scan.init_app(app, api)
+    metrics.init_app(app, service)
     reports.init_app(app, api, service)
     resolver.init_app(app)
     for blueprint in (oversight.blp, deliveries.blp):
