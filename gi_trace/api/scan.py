@@ -4,12 +4,15 @@
 
 HTML for a browser, the same verdict as JSON for `Accept: application/json`. A
 malformed Digital Link is a 400 (unknown serials are a verdict, INVALID, not an
-error). `POST /v1/scans/<token>/place` adds the coarse place a phone granted.
+error). `POST /v1/scans/<token>/place` adds the coarse place a phone granted. A
+client's scans are recorded up to its limit (labels/scan_limit.py, keyed on the
+address ProxyFix found); past it the verdict still answers, unrecorded.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -24,6 +27,9 @@ from gi_trace.api.pages import render_page, wants_json
 from gi_trace.labels import scans
 from gi_trace.labels.digital_link import DigitalLink, DigitalLinkError
 from gi_trace.labels.facts import label_facts
+from gi_trace.labels.scan_buffer import ScanBuffer
+from gi_trace.labels.scan_fold import Folder
+from gi_trace.labels.scan_limit import ScanLimiter
 from gi_trace.labels.verdict import Scanner
 from gi_trace.labels.verdict_schema import VERDICT_SCHEMA
 from gi_trace.ledger.errors import MalformedError
@@ -37,7 +43,10 @@ _VERDICT_DOC = {
     "description": (
         "HTML for a browser, JSON for `Accept: application/json`. A scan whose signature `s` verifies "
         "is recorded for copy detection; one that does not is INVALID, says nothing more about the "
-        "label it claims to be, and is not counted. `?linkType=all` (or `Accept: "
+        "label it claims to be, and is not counted. One client's scans are recorded up to "
+        "`GI_TRACE_SCAN_LIMIT_PER_MINUTE` (60) a minute and `GI_TRACE_SCAN_LIMIT_PER_DAY` (1000) a "
+        "day per server process; past that the verdict still answers, but the scan is not recorded "
+        "(`scans.token` is null). `?linkType=all` (or `Accept: "
         "application/linkset+json`) answers the label's RFC 9264 linkset instead, and another GS1 "
         "`linkType` a 307 to that link; neither counts as a scan. The JSON shows the label's own "
         "lineage only (never quantities, plots, coordinates, shipment ids or SSCCs) and carries an "
@@ -65,6 +74,7 @@ _PLACE_DOC = {
                   "422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}},
 }
 SCANNER = "gi_trace.scanner"
+LIMITER = "gi_trace.scan_limiter"
 
 
 def scanner() -> Scanner:
@@ -82,7 +92,8 @@ def verdict(gtin: str, lot: str, serial: str) -> Response:
     answered = _linked(link)
     if answered is not None:
         return answered
-    found = scanner().scan(link)
+    limiter: ScanLimiter = current_app.extensions[LIMITER]
+    found = scanner().scan(link, record=limiter.allow(request.remote_addr or "", time.time()))
     request.environ["gi_trace.verdict"] = found.verdict  # counted by metrics.py
     found.link["uri"] = link.uri(current_service().settings.base_url)
     if wants_json():
@@ -132,7 +143,10 @@ def init_app(app: Flask, api: Api) -> None:
         """How many listed witnesses cosigned a tree holding the first `min_size` records."""
         return len(service.cosignatures.witnessed(min_size))
 
+    settings = service.settings
+    folder = Folder(service.engine, settings.scan_retention_days, clock=time.time)
     app.extensions[SCANNER] = Scanner(service.engine, service.log,
-                                      scans.ScanPolicy.from_settings(service.settings),
-                                      witnesses=witnesses)
+                                      scans.ScanPolicy.from_settings(settings), witnesses=witnesses,
+                                      buffer=ScanBuffer(service.engine, folder=folder))
+    app.extensions[LIMITER] = ScanLimiter(settings.scan_limit_per_minute, settings.scan_limit_per_day)
     api.register_blueprint(bp)

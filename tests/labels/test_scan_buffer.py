@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
-from gi_trace.labels import scan_buffer
+from gi_trace.labels import scan_buffer, scan_fold
 from gi_trace.labels.scan_buffer import ScanBuffer
 from gi_trace.labels.scans import ScanHistory, ScanPolicy, history, write_scans
 from gi_trace.labels.tables import metadata, scans
@@ -165,3 +165,44 @@ def test_the_real_timer_writes_within_the_interval(engine: Engine) -> None:
             break
         time.sleep(0.01)
     assert rows(engine) == 1
+
+
+def test_a_database_fault_is_logged_once_and_once_more_when_it_ends(
+        engine: Engine, buffer: ScanBuffer, timers: Timers, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def gone(conn: Any, written: Any) -> None:
+        raise OperationalError("INSERT", {}, Exception("server closed the connection\nunexpectedly"))
+    monkeypatch.setattr(scan_buffer, "write_scans", gone)
+    with caplog.at_level(logging.INFO, logger=scan_buffer.__name__):
+        for at in range(50):  # five seconds of a fault: a write every tenth of a second
+            buffer.record(SERIAL, at)
+            timers.fire()
+        assert [r.levelname for r in caplog.records] == ["ERROR"]
+        assert "could not write 1 scans" in caplog.text and not caplog.records[0].exc_info
+        monkeypatch.setattr(scan_buffer, "write_scans", write_scans)
+        timers.fire()
+        buffer.record(SERIAL, 99)
+        timers.fire()
+    assert [r.levelname for r in caplog.records] == ["ERROR", "WARNING"]
+    assert "50 writes failed, 0 scans dropped" in caplog.records[1].getMessage()
+    assert rows(engine) == 51
+
+
+def test_a_write_runs_the_fold_when_one_is_due(engine: Engine, timers: Timers) -> None:
+    class Due:
+        def __init__(self) -> None:
+            self.folds = 0
+
+        def due(self) -> bool:
+            return True
+
+        def fold(self) -> Any:
+            self.folds += 1
+            return scan_fold.Folded(0, 0)
+    folder = Due()
+    buffer = ScanBuffer(engine, timer=timers, folder=folder)  # type: ignore[arg-type]
+    buffer.flush()
+    assert folder.folds == 0  # nothing written, nothing to fold
+    buffer.record(SERIAL, 1)
+    timers.fire()
+    assert folder.folds == 1
