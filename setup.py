@@ -26,6 +26,7 @@ setup(
         "Pillow>=10",
         "gunicorn>=22",
         "prometheus-client>=0.20,<1",
+        "flask-swagger-ui>=5.17,<6",  # Swagger UI 5's files (OpenAPI 3.1), served at /v1/docs: no CDN
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.2,<4"],

@@ -10,12 +10,14 @@ from gi_trace.service import open_service
 from gi_trace.settings import Settings
 
 from . import (
+    api_docs,
     auth,
     cosignatures,
     dashboard,
     desk,
     health,
     json_body,
+    landing,
     log,
     metrics,
     path_params,
@@ -25,6 +27,7 @@ from . import (
     request_log,
     resolver,
     scan,
+    security_headers,
     statements,
     tiles,
 )
@@ -62,4 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     dashboard.init_app(app)
     desk.init_app(app)
+    landing.init_app(app)
+    api_docs.init_app(app)
+    security_headers.init_app(app)
     return app

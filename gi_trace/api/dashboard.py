@@ -15,7 +15,7 @@ from .console import render_console
 bp = Blueprint("dashboard", __name__)
 
 
-@bp.get("/dashboard")
+@bp.get("/dashboard", strict_slashes=False)
 def dashboard() -> Response:
     return render_console("console/dashboard.html")
 

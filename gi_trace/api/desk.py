@@ -23,7 +23,7 @@ bp = Blueprint("desk", __name__)
 ROLES = ("processor", "distributor", "retailer", "producer")
 
 
-@bp.get("/desk")
+@bp.get("/desk", strict_slashes=False)
 def desk() -> Response:
     return render_console("console/desk.html", roles=ROLES)
 

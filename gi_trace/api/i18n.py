@@ -195,6 +195,59 @@ STRINGS: dict[str, dict[str, str]] = {
     "resolver.not_found.title": {"zh": "未找到", "en": "Not found"},
     "resolver.not_found.lead": {"zh": "本系统中没有这个产品或批号。",
                                 "en": "This product or lot is not in this ledger."},
+
+    # problem.html for any other error a browser meets: by status where it helps, else in general.
+    "problem.title": {"zh": "无法完成此请求", "en": "This request could not be answered"},
+    "problem.lead": {"zh": "请检查链接或输入的内容，然后重试。",
+                     "en": "Check the link or what was sent, then try again."},
+    "problem.404.title": {"zh": "页面不存在", "en": "Page not found"},
+    "problem.404.lead": {"zh": "此地址没有页面。请检查链接，或从首页进入。",
+                         "en": "There is no page at this address. Check the link, or start from the "
+                               "home page."},
+    "problem.405.title": {"zh": "不支持此操作", "en": "Not allowed here"},
+    "problem.405.lead": {"zh": "此地址不接受这种请求。", "en": "This address does not take this kind of "
+                                                       "request."},
+    "problem.500.title": {"zh": "服务器出错", "en": "Something went wrong on the server"},
+    "problem.500.lead": {"zh": "问题已记录，请稍后再试。", "en": "It has been logged; please try again "
+                                                      "later."},
+    "problem.503.title": {"zh": "服务暂时繁忙", "en": "The service is busy"},
+    "problem.503.lead": {"zh": "请稍后再试。", "en": "Please try again in a moment."},
+    "problem.status": {"zh": "错误 {status}", "en": "Error {status}"},
+    "problem.home": {"zh": "返回首页", "en": "Go to the home page"},
+
+    # The landing page (/).
+    "home.title": {"zh": "地理标志产品溯源账本", "en": "The GI product trace ledger"},
+    "home.lead": {"zh": "本服务为地理标志产品保存一本公开、签名、防篡改的账本：从收获、加工、运输到"
+                        "贴上专用标志并售出，每一步都由相关企业用自己的密钥签名，任何人都可以核验。",
+                  "en": "This service keeps a public, signed, tamper-evident ledger of geographical-"
+                        "indication products: from the harvest through processing and shipping to the "
+                        "special sign on the package and its sale, each step is signed by the business "
+                        "that took it, with its own key, and anyone can check it."},
+    "home.scan.heading": {"zh": "扫码验证", "en": "Check a package"},
+    "home.scan.body": {"zh": "用手机相机扫描包装上地理标志专用标志的二维码，即可打开此标识的验证页：是否"
+                             "正品、是否召回、从田间到货架的来源，以及在您手机上独立完成的签名和账本核验。",
+                       "en": "Scan the QR code of the GI special sign on the package with your phone's "
+                             "camera. It opens the label's own page: whether it is genuine or recalled, "
+                             "where it came from, and a check of its signatures and ledger proof done "
+                             "by your phone itself."},
+    "home.scan.report": {"zh": "如果验证结果是“无效”，可以在该页直接举报疑似假冒，无需注册。",
+                         "en": "If the result is Invalid, you can report a suspected counterfeit from "
+                               "that page, with no account."},
+    "home.work.heading": {"zh": "企业与监管部门", "en": "For businesses and regulators"},
+    "home.dashboard": {"zh": "监管看板", "en": "Oversight dashboard"},
+    "home.dashboard.note": {"zh": "配额、标识认证量、扫码与异常、假冒举报；用监管部门的密钥登录。",
+                            "en": "Quotas, labels against goods, scans and anomalies, counterfeit "
+                                  "reports; sign in with the regulator's key."},
+    "home.desk": {"zh": "收货台", "en": "Receiving desk"},
+    "home.desk.note": {"zh": "在手机上扫描货物标签，确认收货或拒收；用本机构登记的设备密钥登录。",
+                       "en": "Scan a delivery's label on a phone and accept or reject it; sign in with "
+                             "a device key enrolled for your organisation."},
+    "home.keys": {"zh": "私钥只在您的浏览器中使用，从不上传到服务器。",
+                  "en": "Private keys are used in your browser only and never sent to the server."},
+    "home.api.heading": {"zh": "开放接口", "en": "The API"},
+    "home.docs": {"zh": "接口文档（可在浏览器中浏览）", "en": "API documentation (browsable)"},
+    "home.openapi": {"zh": "OpenAPI 文档（JSON）", "en": "The OpenAPI document (JSON)"},
+    "home.checkpoint": {"zh": "账本最新签名检查点", "en": "The ledger's latest signed checkpoint"},
 }
 
 

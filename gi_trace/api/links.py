@@ -11,7 +11,6 @@ from flask import jsonify, redirect, request
 from werkzeug.wrappers import Response
 
 from gi_trace.api.context import current_service
-from gi_trace.api.pages import render_page, wants_json
 from gi_trace.api.problems import Problem
 from gi_trace.labels import resolver
 from gi_trace.labels.digital_link import DigitalLink, DigitalLinkError, parse
@@ -31,9 +30,7 @@ def request_link() -> DigitalLink:
 
 def bad_link(error: DigitalLinkError) -> Response:
     problem = Problem(400, "bad-digital-link", "Not a gi-trace Digital Link", str(error), error.field)
-    if wants_json():
-        return problem.response()
-    return render_page("problem.html", status=400, problem=problem, words="scan.error")
+    return problem.response(words="scan.error")
 
 
 def base_url() -> str:

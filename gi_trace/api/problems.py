@@ -3,6 +3,8 @@
 Clients (phone apps, regional systems, the CLI) branch on `code`, and on
 `field` and `index` to point at the statement and the field at fault, so those
 must look the same whatever raised the error: the ledger, werkzeug or webargs.
+A browser, which asks for text/html above JSON, gets the same problem as a page
+(problem.html) in the reader's language; curl's `*/*` and API clients keep the JSON.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from gi_trace.api.request_log import request_id
@@ -24,6 +26,9 @@ from gi_trace.ledger.errors import (
     RefusedError,
     VerificationError,
 )
+
+from .i18n import STRINGS
+from .pages import render_page
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://gi-trace.dev/problems/"
@@ -62,11 +67,30 @@ class Problem:
             body["index"] = self.index
         return body
 
-    def response(self) -> Response:
-        resp = current_app.response_class(current_app.json.dumps(self.to_dict()), self.status,
-                                          mimetype=MEDIA_TYPE)
+    def response(self, words: str | None = None) -> Response:
+        """problem+json, or the page for a browser; `words` is the i18n prefix of the page's
+        `.title` and `.lead` (default: the status's own words, else the general ones)."""
+        if prefers_html():
+            resp = render_page("problem.html", status=self.status, problem=self,
+                               words=words or _page_words(self.status))
+        else:
+            resp = current_app.response_class(current_app.json.dumps(self.to_dict()), self.status,
+                                              mimetype=MEDIA_TYPE)
+            resp.vary.add("Accept")
         resp.headers.update(self.headers)
         return resp
+
+
+def prefers_html() -> bool:
+    """True when the client names text/html and ranks it no lower than JSON: a browser.
+    `*/*` (curl) and an absent Accept rank nothing by name, so they keep problem+json."""
+    accept = request.accept_mimetypes
+    html = max((q for value, q in accept if value == "text/html"), default=0)
+    return html > 0 and html >= max(accept.quality(MEDIA_TYPE), accept.quality("application/json"))
+
+
+def _page_words(status: int) -> str:
+    return f"problem.{status}" if f"problem.{status}.title" in STRINGS else "problem"
 
 
 def from_ledger_error(error: LedgerError) -> Problem:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask, render_template
 
+from gi_trace.api import security_headers
 from gi_trace.api.i18n import LANGS, STRINGS, localized, t
 
 HOSTILE = '</script><script>window.pwned = 1</script><b onmouseover="x">"\'&'
@@ -61,6 +62,7 @@ def unknown_label_verdict() -> dict[str, Any]:
 @pytest.mark.parametrize("lang", LANGS)
 def test_hostile_text_stays_text_and_the_embedded_json_parses_back(lang: str) -> None:
     app = Flask("gi_trace.api")  # the package's templates, no database
+    security_headers.init_app(app)  # the template's script nonce
     v = unknown_label_verdict()
     with app.test_request_context("/01/06901234567892/10/A1/21/X?s=abc"):
         html = render_template("scan/verdict.html", v=v, json_text=json.dumps(v, ensure_ascii=False),

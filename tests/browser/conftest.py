@@ -9,6 +9,7 @@ test-artifacts/browser/ at the top of the repository.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,39 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Reported on the page's console, where Chromium also reports what its CSP refused.
+_CSP_WATCH = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+  `CSP violation: ${e.effectiveDirective} refused ${e.blockedURI || "inline"}`
+  + ` at ${e.sourceFile}:${e.lineNumber}`));"""
+
+
+def watch_csp(context: BrowserContext) -> list[str]:
+    """The Content Security Policy violations of every page of `context`, as they happen."""
+    violations: list[str] = []
+    context.add_init_script(_CSP_WATCH)  # init scripts come from the browser, not the page's CSP
+    context.on("console", lambda message: violations.append(message.text) if message.type == "error" and (
+        "Content Security Policy" in message.text or message.text.startswith("CSP violation")) else None)
+    return violations
+
+
+@contextmanager
+def checked_context(browser: Browser, **options: Any) -> Iterator[BrowserContext]:
+    """A browser context (`options`) that fails the test if a page of it breaks its CSP: a script or
+    a request the policy refused is a page that does not work."""
+    context = browser.new_context(**options)
+    violations = watch_csp(context)
+    try:
+        yield context
+    finally:
+        context.close()
+    assert violations == [], "the pages broke their Content Security Policy"
+
+
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A phone reading English (Accept-Language), unless a test opens its own context."""
-    context = browser.new_context(**PHONE, locale="en-GB")
-    yield context
-    context.close()
+    with checked_context(browser, **PHONE, locale="en-GB") as context:
+        yield context
 
 
 @pytest.fixture

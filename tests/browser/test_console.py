@@ -42,7 +42,7 @@ from gi_trace.ledger.encoding import b64url_decode
 from gi_trace.ledger.sidecar import read_sidecars
 from gi_trace.service import Service
 from gi_trace.settings import Settings
-from tests.browser.conftest import PHONE, demo_instance, screenshot
+from tests.browser.conftest import PHONE, checked_context, demo_instance, screenshot
 from tests.live_server import live_server
 
 REGULATOR, RECEIVER, SENDER = "cnipa", "hema-beijing", "harbin-grain"
@@ -177,14 +177,12 @@ def left_out_shown_badly(page: Page) -> list[str]:
 
 @contextmanager
 def strict_page(browser: Browser, **options: Any) -> Iterator[Page]:
-    """A page in a browser context of its own (`options`) that fails the test on a script error."""
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
-    try:
+    """A page in a browser context of its own (`options`) that fails the test on a script error or
+    a CSP violation."""
+    with checked_context(browser, **options) as context:
+        page = context.new_page()
+        page.on("pageerror", lambda error: pytest.fail(f"script error on the page: {error}"))
         yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request
 from sqlalchemy import Row, create_engine, select
 
 from gi_trace.labels.tables import reports
-from tests.browser.conftest import PHONE, Site, screenshot
+from tests.browser.conftest import PHONE, Site, checked_context, screenshot
 
 
 def stored_report(site: Site, report_id: str) -> Row[Any]:
@@ -95,10 +95,9 @@ def test_where_it_was_bought_is_required(page: Page, site: Site) -> None:
 @pytest.fixture
 def located(browser: Browser) -> Iterator[BrowserContext]:
     """A phone in Wuchang whose owner lets the page read its location."""
-    context = browser.new_context(**PHONE, locale="en-GB", permissions=["geolocation"],
-                                  geolocation={"latitude": 44.9187, "longitude": 127.1672})
-    yield context
-    context.close()
+    with checked_context(browser, **PHONE, locale="en-GB", permissions=["geolocation"],
+                         geolocation={"latitude": 44.9187, "longitude": 127.1672}) as context:
+        yield context
 
 
 def test_only_a_coarse_place_is_shared_and_only_on_request(located: BrowserContext, site: Site) -> None:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route
 
 from gi_trace.ledger.encoding import b64url_decode, b64url_encode
-from tests.browser.conftest import PHONE, Site, screenshot
+from tests.browser.conftest import PHONE, Site, checked_context, screenshot
 
 # The checks of a v2 label: its signature, its key, leaf → labels_root, the label.issue statement,
 # the entry's inclusion, the checkpoint.
@@ -194,8 +194,7 @@ def test_the_journey_shows_the_harvest_and_the_village_not_the_plot(page: Page, 
 
 
 def test_the_language_switch_keeps_the_label_and_changes_the_words(browser: Browser, site: Site) -> None:
-    context = browser.new_context(**PHONE, locale="zh-CN")  # Accept-Language: zh-CN
-    try:
+    with checked_context(browser, **PHONE, locale="zh-CN") as context:  # Accept-Language: zh-CN
         page = context.new_page()
         label = site.labels.on_shelf[6]
         assert open_verdict(page, site.url(label)) == "ok"
@@ -212,14 +211,11 @@ def test_the_language_switch_keeps_the_label_and_changes_the_words(browser: Brow
         page.click("nav.langs a[data-lang='zh']")
         page.wait_for_url(re.compile("lang=zh"))
         assert page.inner_text(".product-name") == "五常大米"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_nothing_overflows_a_360_pixel_screen(browser: Browser, site: Site, lang: str) -> None:
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 360, "height": 780}})
-    try:
+    with checked_context(browser, **{**PHONE, "viewport": {"width": 360, "height": 780}}) as context:
         page = context.new_page()
         label = site.labels.recalled[1]
         pages = {"genuine": site.url(site.labels.on_shelf[7], lang=lang),
@@ -232,8 +228,6 @@ def test_nothing_overflows_a_360_pixel_screen(browser: Browser, site: Site, lang
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 360, f"{name} page ({lang}) is {width} px wide"
             screenshot(page, f"{name}-{lang}-360")
-    finally:
-        context.close()
 
 
 def test_without_ed25519_the_page_says_so_and_does_not_blame_the_label(page: Page, site: Site) -> None:
