@@ -15,6 +15,7 @@ from gi_trace.cli import (
     labels,
     profile,
     projections,
+    scans,
     server,
     shipments,
     statements,
@@ -29,7 +30,7 @@ def cli() -> None:
 
 
 for module in (server, keys, statements, batches, shipments, labels, audit, demo, projections,
-               epcis, witness, profile, backup, imports):
+               epcis, witness, profile, backup, imports, scans):
     for command in module.COMMANDS:
         cli.add_command(command)
 
