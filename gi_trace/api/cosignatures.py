@@ -14,10 +14,11 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
 from gi_trace.ledger.errors import LedgerError
+from gi_trace.ledger.note import MAX_SIGNATURES
 
 from .context import current_service
 
@@ -26,11 +27,17 @@ blp = Blueprint("cosignatures", __name__, url_prefix="/v1/log",
                             "tlog-cosignature).")
 
 
+# A checkpoint with the most signature lines a note may carry fits many times over.
+MAX_NOTE = 65_536
+
+
 class CosignedNoteSchema(Schema):
-    note = fields.String(required=True, metadata={
+    note = fields.String(required=True, validate=validate.Length(1, MAX_NOTE), metadata={
+        "pattern": r"\n$",
         "description": "the checkpoint note as the log signed it, followed by the witness's "
                        "cosignature line(s): `— <witness name> base64(key id || timestamp || "
-                       "signature)`"})
+                       f"signature)`; at most {MAX_SIGNATURES} signature lines, ending in a "
+                       "newline"})
 
 
 class WitnessedSchema(Schema):

@@ -6,11 +6,22 @@ so their schemas here only document the request body.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from gi_trace.domain.bodies import MAX_LABELS
+from gi_trace.domain.label_commitment import SERIAL_PATTERN, SIGNATURE_PATTERN
 from gi_trace.ledger.log import MAX_PAGE
+from gi_trace.ledger.statement import (
+    ID_PATTERN,
+    KEY_ID_PATTERN,
+    MAX_STATEMENT_BYTES,
+    NONCE_PATTERN,
+    TS_PATTERN,
+    TYPE_PATTERN,
+)
 
 from .fields import Base64Url, CanonicalJSON, Hex
 
@@ -140,33 +151,47 @@ class ProblemSchema(Schema):
 
 
 # -- request body (documentation only: the ledger parses it) --------------------------------
+def _pattern(regex: re.Pattern[str], **metadata: Any) -> dict[str, Any]:
+    """The ledger's own pattern, for the document: the ledger checks it (whole value)."""
+    return {"pattern": regex.pattern, **metadata}
+
+
+SIGNATURE = _pattern(SIGNATURE_PATTERN, maxLength=86)
+
+
 class StatementSchema(Schema):
     v = fields.Integer(required=True, metadata={
-        "example": 2, "description": "2 (v1 only for the genesis of the trust roots)"})
-    type = fields.String(required=True, metadata={"example": "batch.register"})
-    actor = fields.String(required=True, metadata={"description": "org id"})
-    key = fields.String(required=True, metadata={"description": "hex SHA-256 of the public key"})
-    ts = fields.String(required=True, metadata={"example": "2026-11-24T08:00:00Z"})
-    nonce = fields.String(required=True, metadata={"description": "random, base64url"})
+        "example": 2, "enum": [1, 2], "description": "2 (v1 only for the genesis of the trust roots)"})
+    type = fields.String(required=True, metadata=_pattern(TYPE_PATTERN, example="batch.register"))
+    actor = fields.String(required=True, metadata=_pattern(ID_PATTERN, maxLength=64,
+                                                           description="org id"))
+    key = fields.String(required=True, metadata=_pattern(
+        KEY_ID_PATTERN, maxLength=64, description="hex SHA-256 of the public key"))
+    ts = fields.String(required=True, metadata=_pattern(TS_PATTERN, example="2026-11-24T08:00:00Z"))
+    nonce = fields.String(required=True, metadata=_pattern(
+        NONCE_PATTERN, maxLength=88, description="random, base64url"))
     body = fields.Dict(required=True, metadata={"description": (
         "the public fields; each field the disclosure policy makes confidential is left out and "
-        "the digest of its disclosure listed in `_sd` (sorted, no duplicates)")})
+        "the digest of its disclosure listed in `_sd` (sorted, no duplicates). The statement's "
+        f"canonical JSON is at most {MAX_STATEMENT_BYTES} bytes")})
 
 
 class LabelSchema(Schema):
-    serial = fields.String(required=True, metadata={"description": "GS1 AI 21, 12–20 characters"})
-    sig = fields.String(required=True, metadata={"description": (
+    serial = fields.String(required=True, metadata=_pattern(
+        SERIAL_PATTERN, maxLength=20, description="GS1 AI 21, 12–20 characters of set 82"))
+    sig = fields.String(required=True, metadata={**SIGNATURE, "description": (
         'base64url Ed25519 over b"gi-trace/v1/label\\n" + JCS({gtin, lot, serial, key})')})
 
 
 class EnvelopeSchema(Schema):
     statement = fields.Nested(StatementSchema, required=True)
     signature = fields.String(required=True, metadata={
+        **SIGNATURE,
         "description": 'base64url Ed25519 over b"gi-trace/v1/statement\\n" + JCS(statement)'})
     disclosures = fields.List(fields.Raw(metadata=DISCLOSURE), metadata={"description": (
         f"{DISCLOSURES_DESCRIPTION}. Exactly one per digest, none extra. Kept beside the log, "
         "never in it: shown to the actor, the orgs the statement names and regulators")})
-    labels = fields.List(fields.Nested(LabelSchema), metadata={"description": (
+    labels = fields.List(fields.Nested(LabelSchema), metadata={"maxItems": MAX_LABELS, "description": (
         "label.issue only: the labels, in issue order, whose RFC 6962 tree hash over the leaves "
-        "JCS({serial, sig}) is body.labels_root (body.count of them, at most 10,000). Checked "
-        "and kept by the server, never in the log or its tiles")})
+        f"JCS({{serial, sig}}) is body.labels_root (body.count of them, at most {MAX_LABELS:,}). "
+        "Checked and kept by the server, never in the log or its tiles")})
