@@ -53,15 +53,23 @@ _VERDICT_DOC = {
         "offline proof of that one label: its leaf JCS({serial, sig}), index and path to the "
         "label.issue statement's `labels_root`, the statement as signed (batch, gtin, pack, count, "
         "labels_root), its signature and key, the entry's inclusion proof and the signed checkpoint."),
-    "parameters": [{"in": "query", "name": "s", "schema": {"type": "string"},
-                    "description": "the producer's label signature, base64url"},
-                   {"in": "query", "name": "linkType", "schema": {"type": "string"}},
+    "parameters": [{"in": "query", "name": "s",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{86}$", "maxLength": 86},
+                    "description": ("the producer's label signature, 64 bytes in base64url; a label "
+                                    "without one, or with any other, is INVALID")},
+                   {"in": "query", "name": "linkType", "schema": {"type": "string"},
+                    "description": ("`all` or `linkset`: the linkset; a GS1 link type (`gs1:pip`…): "
+                                    "a 307 to it; any other: the verdict itself")},
                    {"in": "query", "name": "lang", "schema": {"enum": ["zh", "en"]}}],
     "responses": {"200": {"description": "the verdict (a verdict of INVALID is still a 200)",
                           "content": {"text/html": {},
                                       "application/json": {"schema": VERDICT_SCHEMA}}},
                   "307": {"description": "the link of the `linkType` asked for"},
-                  "400": {"$ref": "#/components/responses/BAD_REQUEST"}},
+                  "400": {"description": ("not a gi-trace Digital Link: a problem page for a browser, "
+                                          "the problem as JSON for `Accept: application/json`"),
+                          "content": {"text/html": {},
+                                      "application/problem+json": {
+                                          "schema": {"$ref": "#/components/schemas/Problem"}}}}},
 }
 _PLACE_DOC = {
     "summary": "Add the coarse place (rounded to 0.1°) a phone granted to a scan, once",
