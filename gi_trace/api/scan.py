@@ -63,7 +63,8 @@ _VERDICT_DOC = {
                    {"in": "query", "name": "lang", "schema": {"enum": ["zh", "en"]}}],
     "responses": {"200": {"description": "the verdict (a verdict of INVALID is still a 200)",
                           "content": {"text/html": {},
-                                      "application/json": {"schema": VERDICT_SCHEMA}}},
+                                      "application/json": {"schema": VERDICT_SCHEMA},
+                                      "application/linkset+json": {}}},
                   "307": {"description": "the link of the `linkType` asked for"},
                   "400": {"description": ("not a gi-trace Digital Link: a problem page for a browser, "
                                           "the problem as JSON for `Accept: application/json`"),
