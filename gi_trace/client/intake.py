@@ -1,11 +1,11 @@
 """Bulk intake: rows already mapped to drafts (csv_intake, epcis_intake), checked here, then
 signed and appended in lists of at most 1,000, each list all or nothing.
 
-Every row is checked against the body schemas and the date rule first (precheck): when one
-fails, nothing is sent and every failing row is reported, so a cooperative fixes its sheet
-once. A list the server refuses is appended in no part; the row at fault is reported with the
-server's problem code and field, and the list's other rows as not appended, so the report
-says exactly which rows to send again. Later lists are still sent: each stands alone.
+Every row is checked against the body schemas the server loads (gi_trace.domain.bodies) and
+the date rule first (`precheck`): when one fails, nothing is sent and every failing row is
+reported, so a cooperative fixes its sheet once. A list the server refuses is appended in
+no part; the row at fault is reported with the server's problem code and field, and the
+list's other rows as not appended, so the report says exactly which rows to send again. Later lists are still sent: each stands alone.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from gi_trace.domain.bodies import load_body
+from gi_trace.ledger.errors import MalformedError
 from gi_trace.ledger.log import MAX_BATCH
 
 from .client import Client
@@ -21,7 +23,7 @@ from .drafts import Draft
 from .errors import ProblemError, StatementError
 from .log import Receipt
 from .org_check import about_the_signer
-from .precheck import check
+from .precheck import check_dates
 
 MAX_LIST = MAX_BATCH  # statements in one POST: what the server appends in one transaction
 
@@ -75,15 +77,14 @@ def precheck(rows: Sequence[Row], *, names: FieldNames = _same,
     refused = []
     for row in rows:
         try:
-            check(row.draft, ts)
+            load_body(row.draft.type, row.draft.body)
+            check_dates(row.draft, ts)
+        except MalformedError as e:
+            refused.append(Refusal(row.number, e.code, names(e.field), e.message))
         except StatementError as e:
-            refused.append(Refusal(row.number, e.code, names(e.field), _message(e)))
+            # Its message reads "code [field]: reason"; the refusal has code and field apart.
+            refused.append(Refusal(row.number, e.code, names(e.field), e.message.split(": ", 1)[-1]))
     return refused
-
-
-def _message(error: StatementError) -> str:
-    """The reason without the "code [field]: " StatementError puts before it."""
-    return str(error).split(": ", 1)[-1]
 
 
 def lists(rows: Sequence[Row], size: int = MAX_LIST) -> list[Sequence[Row]]:
