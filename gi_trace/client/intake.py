@@ -5,7 +5,8 @@ Every row is checked against the body schemas the server loads (gi_trace.domain.
 the date rule first (`precheck`): when one fails, nothing is sent and every failing row is
 reported, so a cooperative fixes its sheet once. A list the server refuses is appended in
 no part; the row at fault is reported with the server's problem code and field, and the
-list's other rows as not appended, so the report says exactly which rows to send again. Later lists are still sent: each stands alone.
+list's other rows as not appended, so the report says exactly which rows to send again.
+Later lists are still sent: each stands alone.
 """
 
 from __future__ import annotations
