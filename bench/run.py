@@ -3,7 +3,7 @@
     python -m bench.run [--quick] [--only NAME[,NAME]] [--out docs/benchmarks.md] [--no-profile]
                         [--scale F] [--cap-factor F]
 
-NAME is one of verify, single, bulk, audit, labels, issue, scans:
+NAME is one of verify, single, bulk, audit, labels, issue, scans, scan_flood:
 
 - verify  the Ed25519 verify limit with 2 processes, through the ledger's own
           keys.verify (libsodium): the denominator of the ratios; cryptography's
@@ -21,7 +21,10 @@ NAME is one of verify, single, bulk, audit, labels, issue, scans:
 - scans   scan verdicts (JSON) of the demo's labels over HTTP, `gi-trace serve` on
           SQLite and PostgreSQL loaded by `gi-trace demo`, GET by wrk (64
           connections) for a fixed time: verdicts/s, latency, the verdict mix
-          (bench/scans.py).
+          (bench/scans.py);
+- scan_flood  an hour-long flood of scans of one code from one client, fast-forwarded:
+          rows and database bytes every ten simulated minutes, with the default scan
+          limits, on SQLite (bench/scan_flood.py).
 
 single, bulk and audit each measure two paths, as separate rows: the ledger path
 (`key.add` of a fresh key by the org itself: only the ledger's identity rule; the
@@ -83,12 +86,13 @@ from .report import (
                      scans_met,
                      write,
 )
+from .scan_flood import measure as measure_scan_flood
 from .scans import ScanRun, demo_instance, request_mix
 from .scans import measure as measure_scans
 from .server import first_error, running_server
 from .verify_limit import measure
 
-PHASES = ("verify", "single", "bulk", "audit", "labels", "issue", "scans")
+PHASES = ("verify", "single", "bulk", "audit", "labels", "issue", "scans", "scan_flood")
 DATABASES = ("SQLite", "PostgreSQL")
 WINDOW_SECONDS = 300        # GI_TRACE_CLOCK_SKEW_SECONDS: signed statements must be sent within it
 WARMUP_STATEMENTS = 64
@@ -280,6 +284,13 @@ class Bench:
         result = measure_labels_pdf(s.labels, self.scratch, cap=s.labels_cap)
         self.results.labels_pdf = result
         self.say(f"  {result.rate:,.0f} labels/s: {result.details()}")
+
+    def scan_flood(self) -> None:
+        self.say("an hour-long scan flood from one client, fast-forwarded, SQLite")
+        run = measure_scan_flood("sqlite", scratch=self.scratch)
+        self.results.notes.append(" ".join(line for line in run.markdown() if not line.startswith("|")))
+        self.say(f"  scan rows after {run.limited[-1].minute} min: {run.limited[-1].rows:,}; "
+                 f"without the limit after one: {run.unlimited.rows:,}")
 
     def issue(self) -> None:
         s = self.sizes
