@@ -19,10 +19,11 @@ from gi_trace.ledger.statement import Envelope
 from tests.support import Actor
 
 
-def request(url: str, payload: Any = None) -> tuple[int, Any]:
+def request(url: str, payload: Any = None, *, accept: str = "*/*") -> tuple[int, Any]:
     """GET (or POST `payload` as JSON) and return the status and the body, JSON when it is."""
     data = None if payload is None else json.dumps(payload).encode()
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
+                                                          "Accept": accept})
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             status, body, kind = resp.status, resp.read(), resp.headers.get_content_type()
