@@ -30,6 +30,7 @@ from . import (
     security_headers,
     statements,
     tiles,
+    uri_limit,
 )
 from .context import EXTENSION
 from .openapi import make_api
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     json_body.init_app(app)
     api = make_api(app)
     path_params.init_api(api)  # before any blueprint adds its paths
+    uri_limit.init_app(app, api)
     for blueprint in (health.blp, statements.blp, log.blp, cosignatures.blp, tiles.blp):
         api.register_blueprint(blueprint)
     auth.init_app(app, api, service)

@@ -54,9 +54,13 @@ class PathParameterPlugin(BasePlugin):
         return None
 
 
-def init_api(api: Api) -> None:
-    """Install the plugin; before any blueprint is registered, as each adds its paths then."""
+def install(api: Api, plugin: BasePlugin) -> None:
+    """Add an apispec plugin after flask-smorest's own; before any blueprint is registered, as
+    each adds its paths then."""
     spec: APISpec = api.spec
-    plugin = PathParameterPlugin()
     plugin.init_spec(spec)
     spec.plugins = [*spec.plugins, plugin]
+
+
+def init_api(api: Api) -> None:
+    install(api, PathParameterPlugin())
