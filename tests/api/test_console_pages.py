@@ -66,12 +66,15 @@ def test_a_string_of_the_layout_comes_from_the_public_pages_table() -> None:
 
 def test_every_word_a_script_says_is_in_the_table() -> None:
     """A key missing from the table would show as itself ("dash.balance.harvest") on the page."""
-    said = {key for script in SCRIPTS for key in re.findall(r'\bsay\("([\w.]+)"', script.read_text())}
+    said = {key for script in SCRIPTS
+            for key in re.findall(r'\b(?:say\(|WORDS\[)"([\w.]+)"', script.read_text())}
     whole = {key for key in said if not key.endswith(".")}
     assert whole and whole <= set(strings.STRINGS)
     # The keys the scripts build (say("dash.balance." + kind)…): a mass-balance kind, a batch's
     # fact, a shipment's and a report's status.
     built = {"dash.balance.": ("labels", "harvest", "quota", "shipped"),
+             "dash.reason.": ("far-apart", "scanned-after-sale", "scanned-too-often"),
+             "dash.type.": ("batch.register", "shipment.send", "label.issue", "batch.recall"),
              "dash.fact.": ("product", "lot", "producer", "quantity", "recalled", "holders"),
              "shipment.": ("pending", "received", "rejected"),
              "status.": ("new", "investigating", "closed")}

@@ -35,7 +35,7 @@ from gi_trace.api.console import policy
 from gi_trace.cli.demo_chain import harvest_season
 from gi_trace.domain.disclosure_policy import draft
 from gi_trace.domain.gs1 import check_digit
-from gi_trace.domain.queries import oversight
+from gi_trace.domain.queries import orgs, oversight, products
 from gi_trace.domain.queries.holdings import org_holdings
 from gi_trace.ledger import keys
 from gi_trace.ledger.encoding import b64url_decode
@@ -101,6 +101,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     settings = demo_instance(root, then=add_desk)
     with live_server(settings) as base:
         yield Demo(base, keys_dir, device_file, "ship-sscc-1", settings)
+
+
+def names(conn: Connection, lang: str) -> dict[str, str]:
+    """The name in `lang` of every org and product the dashboard shows, by id."""
+    found = {o.org: getattr(o.name, lang) for o in orgs.list_orgs(conn, limit=500).items if o.name}
+    found.update((p.product, getattr(p.name, lang)) for p in products.list_products(conn, limit=500).items)
+    return found
 
 
 def get_json(url: str) -> Any:
@@ -333,6 +340,7 @@ def test_the_dashboard_shows_labelled_against_possible(browser: Browser, demo: D
     with demo.database() as conn:
         producers = oversight.producer_use(conn)
         harvests = oversight.harvest_use(conn)
+        named = names(conn, locale[:2])
     assert producers and harvests and any(p.labelled != "0" for p in producers)
     with strict_page(browser, **DESKTOP, locale=locale) as page:
         sign_in(page, f"{demo.base}/dashboard", demo.keys_dir / f"{REGULATOR}.pem")
@@ -343,15 +351,15 @@ def test_the_dashboard_shows_labelled_against_possible(browser: Browser, demo: D
         for p in producers:  # one row each, labelled and possible as the server sums them
             row = f"#labels-producers tr[data-producer='{p.producer}'][data-product='{p.product}']"
             cells = page.locator(f"{row} td").all_inner_texts()
-            assert cells[:5] == [p.producer, p.product, str(p.harvests), f"{p.labelled} {p.unit}",
-                                 f"{p.quantity} {p.unit}"]
+            assert cells[:5] == [named[p.producer], named[p.product], str(p.harvests),
+                                 f"{p.labelled} {p.unit}", f"{p.quantity} {p.unit}"]
             shown = float(cells[5].split(" %")[0])
             assert abs(shown - float(p.ratio) * 100) <= 0.051  # the server's 4 places, shown to 1
             assert page.get_attribute(row, "data-over") == "false"  # the rules keep every one within
         for h in harvests:
             row = f"#labels-harvests tr[data-harvest='{h.batch}']"
             cells = page.locator(f"{row} td").all_inner_texts()
-            assert cells[:5] == [h.batch, h.producer, h.harvested, f"{h.labelled} {h.unit}",
+            assert cells[:5] == [h.batch, named[h.producer], h.harvested, f"{h.labelled} {h.unit}",
                                  f"{h.quantity} {h.unit}"]
             assert page.locator(f"{row} a[data-batch='{h.batch}']").count() == 1
         assert page.locator("#labels-batches tbody tr[data-batch]").count() >= 1
@@ -425,7 +433,7 @@ def test_the_dashboard_flags_over_labelled_and_shows_a_dash_for_what_a_read_left
     page.wait_for_selector("#batch dd[data-fact=holders]")
     assert page.inner_text("#batch dd[data-fact=quantity]") == "—"
     assert page.inner_text("#batch dd[data-fact=holders]") == "—"
-    assert "#7 — batch.register — bare-farm" in page.inner_text("#batch ul")
+    assert "#7 — harvest registered — bare-farm" in page.inner_text("#batch ul")
     screenshot(page, "dashboard-over-labelled-en-1280")
     assert left_out_shown_badly(page) == []
 
@@ -453,3 +461,61 @@ def test_the_desk_says_a_delivery_it_may_not_see_is_not_found_or_not_its_own(
             assert page.is_hidden("#shipment")  # not the delivery shown before
         screenshot(page, f"desk-not-found-{locale[:2]}-390")
         assert left_out_shown_badly(page) == []
+
+
+REASON_CODES = ("far-apart", "scanned-after-sale", "scanned-too-often")
+
+
+def test_the_dashboard_on_a_phone_in_chinese(phone: Page, demo: Demo) -> None:
+    """At 390 x 844: the page never scrolls sideways (wide tables scroll in their own box), no id or
+    name is broken inside its cell, the charts' text stays legible, and the Chinese page names orgs
+    and products by their Chinese names and says why a label looks copied in words, not codes."""
+    page = phone
+    with demo.database() as conn:
+        harvest = oversight.harvest_use(conn)[-1]
+        named = names(conn, "zh")
+
+    def with_a_copy(route: Route) -> None:  # the demo has no copied label: add one to the answer
+        answer = route.fetch().json()
+        answer["copies"].append({"serial": "SNA-1", "batch": harvest.batch, "scans": 40,
+                                 "reasons": list(REASON_CODES)})
+        route.fulfill(json=answer)
+
+    page.route(f"{demo.base}/v1/oversight/anomalies", with_a_copy)
+    sign_in(page, f"{demo.base}/dashboard#batch={harvest.batch}", demo.keys_dir / f"{REGULATOR}.pem")
+    page.wait_for_selector("body[data-loaded=true]")
+    page.wait_for_selector("#batch dd[data-fact=holders]")
+    screenshot(page, "dashboard-zh-390")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # A cell narrower than its text: content past its edge, or one text broken over lines.
+    broken = page.locator("#labels td, #batch dd").evaluate_all("""(cells) => cells.filter((cell) => {
+      const texts = Array.from(cell.childNodes).filter((node) => node.nodeType === Node.TEXT_NODE);
+      const lines = texts.map((node) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return new Set(Array.from(range.getClientRects(), (box) => Math.round(box.top))).size;
+      });
+      return cell.scrollWidth > cell.clientWidth + 1 || lines.some((count) => count > 1);
+    }).map((cell) => cell.textContent)""")
+    assert broken == []
+    sizes = page.locator("svg.chart text").evaluate_all(
+        "(texts) => texts.map((text) => text.getBoundingClientRect().height)")
+    assert sizes and min(sizes) >= 11  # drawn at the phone's width, not shrunk from a wide drawing
+    overlaps = page.locator("svg.chart").evaluate_all("""(charts) => charts.flatMap((chart) => {
+      const boxes = Array.from(chart.querySelectorAll("text"),
+                               (t) => [t.textContent, t.getBoundingClientRect()]);
+      return boxes.flatMap(([a, p], i) => boxes.slice(i + 1).filter(([, q]) => p.left < q.right
+        && q.left < p.right && p.top < q.bottom && q.top < p.bottom).map(([b]) => `${a} / ${b}`));
+    })""")
+    assert overlaps == []  # every label, note and axis text of a chart readable on its own
+
+    text = page.inner_text("body")
+    assert not [code for code in REASON_CODES if code in text]
+    assert "在相距很远的地方被扫码" in page.inner_text("#copies")
+    producer = f"#labels-harvests tr[data-harvest='{harvest.batch}'] td"
+    assert page.locator(producer).nth(1).inner_text() == named[harvest.producer]
+    assert page.inner_text("#batch dd[data-fact=producer]") == named[harvest.producer]
+    assert "收获登记" in page.inner_text("#batch ul") and "batch.register" not in text
+    assert harvest.producer not in page.inner_text("#labels-producers")  # names, not ids
+    assert left_out_shown_badly(page) == []

@@ -3,6 +3,31 @@ draws them, and signs approve / suspend / reinstate / recall in this browser. */
 
 const REPORT_STATUSES = ["new", "investigating", "closed"];
 const NEAR_LIMIT = 0.9;  // as the server's oversight.NEAR_LIMIT: 90 % of a limit is worth a look
+const LANG = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
+
+/* Organisations' and products' names by id, from the public /v1/orgs and /v1/products: a page
+   in Chinese names Chinese names, not ids. An id the reads do not know is shown as itself. */
+const NAMES = {org: new Map(), product: new Map()};
+
+async function loadNames(session) {
+  const [orgs, products] = await Promise.all([session.api("/v1/orgs?limit=500"),
+                                              session.api("/v1/products?limit=500")]);
+  orgs.items.forEach((o) => NAMES.org.set(o.org, o.name));
+  products.items.forEach((p) => NAMES.product.set(p.product, p.name));
+}
+
+function named(kind, id) {
+  const name = NAMES[kind].get(id);
+  return (name && (name[LANG] || name.en || name.zh)) || shown(id);
+}
+
+/* A table cell naming an org or a product, its id kept as the cell's title. */
+function nameCell(kind, id) {
+  return el("td", {class: "name", title: shown(id)}, named(kind, id));
+}
+
+/* A statement type in the page's words (the type itself when the table has none). */
+const typeName = (type) => WORDS["dash.type." + type] || shown(type);
 
 /* A decimal string (or number) as a number; NaN when the read left it out. */
 const num = (value) => (value === undefined || value === null || value === "" ? NaN : Number(value));
@@ -22,12 +47,13 @@ function batchLink(batch) {
 async function showQuota(session) {
   const {items} = await session.api("/v1/oversight/quota");
   const rows = items.map((q) => ({
-    label: say("dash.quota.row", q) + (q.suspended ? ` (${say("dash.suspended")})` : ""),
+    label: say("dash.quota.row", {...q, producer: named("org", q.producer), product: named("product", q.product)})
+      + (q.suspended ? ` (${say("dash.suspended")})` : ""),
     value: num(q.used), max: num(q.quota), warn: num(q.used) >= NEAR_LIMIT * num(q.quota),
     note: `${shown(q.used)} / ${shown(q.quota)}`,
   }));
   const slot = document.querySelector("#quota .chart-slot");
-  slot.replaceChildren(rows.length ? hbars(rows) : el("p", {class: "muted"}, say("none")));
+  slot.replaceChildren(rows.length ? hbars(rows, {width: slot.clientWidth}) : el("p", {class: "muted"}, say("none")));
 }
 
 /* What was labelled against what was possible: the ratio (the server's when it gave one), and
@@ -68,20 +94,20 @@ const LABEL_TABLES = [
   {table: "#labels-producers", path: "/v1/oversight/producers",
    use: (p) => usage(p.labelled, p.quantity, p.ratio),
    attrs: (p) => ({"data-producer": shown(p.producer), "data-product": shown(p.product)}),
-   cells: (p) => [el("td", {}, shown(p.producer)), el("td", {}, shown(p.product)),
+   cells: (p) => [nameCell("org", p.producer), nameCell("product", p.product),
                   el("td", {class: "num"}, shown(p.harvests)),
                   el("td", {class: "num"}, amount(p.labelled, p.unit)),
                   el("td", {class: "num"}, amount(p.quantity, p.unit))]},
   {table: "#labels-harvests", path: "/v1/oversight/harvests",
    use: (h) => usage(h.labelled, h.quantity, h.ratio),
    attrs: (h) => ({"data-harvest": shown(h.batch)}),
-   cells: (h) => [el("td", {}, batchLink(h.batch)), el("td", {}, shown(h.producer)),
+   cells: (h) => [el("td", {}, batchLink(h.batch)), nameCell("org", h.producer),
                   el("td", {}, shown(h.harvested)), el("td", {class: "num"}, amount(h.labelled, h.unit)),
                   el("td", {class: "num"}, amount(h.quantity, h.unit))]},
   {table: "#labels-batches", path: "/v1/oversight/labels",
    use: batchUsage,
    attrs: (u) => ({"data-batch": shown(u.batch)}),
-   cells: (u) => [el("td", {}, batchLink(u.batch)), el("td", {}, shown(u.producer)),
+   cells: (u) => [el("td", {}, batchLink(u.batch)), nameCell("org", u.producer),
                   el("td", {class: "num"}, shown(u.issued)), el("td", {class: "num"}, shown(u.sold)),
                   el("td", {class: "num"}, shown(u.void)), el("td", {class: "num"}, shown(u.labelled)),
                   el("td", {class: "num"}, shown(u.quantity))]},
@@ -115,27 +141,34 @@ async function showLabels(session) {
 
 async function showScans(session) {
   const stats = await session.api("/v1/oversight/scans?days=30");
-  document.querySelector("#scans .by-day").replaceChildren(
-    vbars(stats.by_day.map((d) => ({label: d.day, value: d.scans}))));
+  const byDay = document.querySelector("#scans .by-day");
+  byDay.replaceChildren(vbars(stats.by_day.map((d) => ({label: d.day, value: d.scans})),
+                              {width: byDay.clientWidth}));
   const places = stats.by_place.map((p) => ({
     label: p.lat === null ? say("dash.scans.unplaced")
-      : `${Math.abs(p.lat)}°${p.lat >= 0 ? "N" : "S"} ${Math.abs(p.lon)}°${p.lon >= 0 ? "E" : "W"}`,
+      : say("dash.scans.place", {lat: Math.abs(p.lat), lon: Math.abs(p.lon),
+                                 ns: say(p.lat >= 0 ? "dash.north" : "dash.south"),
+                                 ew: say(p.lon >= 0 ? "dash.east" : "dash.west")}),
     value: p.scans, note: String(p.scans)}));
-  document.querySelector("#scans .by-place").replaceChildren(
-    places.length ? hbars(places) : el("p", {class: "muted"}, say("none")));
+  const byPlace = document.querySelector("#scans .by-place");
+  byPlace.replaceChildren(places.length ? hbars(places, {width: byPlace.clientWidth})
+    : el("p", {class: "muted"}, say("none")));
 }
 
 async function showAnomalies(session) {
   const a = await session.api("/v1/oversight/anomalies");
   fill(document.getElementById("copies"), a.copies, (c) => el("li", {class: "warn"},
-    say("dash.copies.row", {...c, reasons: c.reasons.join(", ")})));
+    say("dash.copies.row", {...c, reasons: c.reasons.map((r) => WORDS["dash.reason." + r] || r)
+      .join(say("dash.list.separator"))})));
   fill(document.getElementById("mass-balance"), a.mass_balance, (m) => el("li", {class: m.over ? "warn" : ""},
-    say("dash.balance.row", {...m, kind: say("dash.balance." + m.kind), percent: percent(m.ratio)}),
+    say("dash.balance.row", {...m, org: named("org", m.org), kind: say("dash.balance." + m.kind),
+                             percent: percent(m.ratio)}),
     m.over ? ` — ${say("dash.over")}` : "", " ", m.kind === "quota" ? "" : batchLink(m.subject)));
   fill(document.getElementById("stale"), a.stale_shipments, (s) => el("li", {},
-    say("dash.stale.row", {...s, sent: s.sent_ts})));
+    say("dash.stale.row", {...s, sender: named("org", s.sender), receiver: named("org", s.receiver),
+                           sent: s.sent_ts})));
   fill(document.getElementById("revoked"), a.revoked_keys, (k) => el("li", {},
-    say("dash.revoked.row", {org: k.org, key: k.key_id.slice(0, 12) + "…", ts: k.revoked_ts,
+    say("dash.revoked.row", {org: named("org", k.org), key: k.key_id.slice(0, 12) + "…", ts: k.revoked_ts,
                              seq: k.revoked_seq, reason: k.reason || "—"})));
 }
 
@@ -185,15 +218,16 @@ async function showBatch(session, batch) {
   try {
     const b = await session.api("/v1/batches/" + encodeURIComponent(batch));
     const holdings = Array.isArray(b.holdings) ? b.holdings : [];
-    const holders = holdings.map((h) => `${shown(h.org)}: ${amount(h.quantity, b.unit)}`).join(", ");
-    const rows = [["product", b.product], ["lot", b.lot], ["producer", b.producer],
+    const holders = holdings.map((h) => `${named("org", h.org)}: ${amount(h.quantity, b.unit)}`)
+      .join(say("dash.list.separator"));
+    const rows = [["product", named("product", b.product)], ["lot", b.lot], ["producer", named("org", b.producer)],
                   ["quantity", amount(b.quantity, b.unit)],
                   ["recalled", b.recalled ? b.recall_reason || say("yes") : say("no")],
                   ["holders", holders]];
     facts.replaceChildren(...rows.flatMap(([k, v]) => [
       el("dt", {}, say("dash.fact." + k)), el("dd", {"data-fact": k}, shown(v))]));
     fill(events, Array.isArray(b.events) ? b.events : [], (e) => el("li", {},
-      `#${shown(e.seq)} ${shown(e.ts)} ${shown(e.type)} — ${shown(e.actor)}`));
+      `#${shown(e.seq)} ${shown(e.ts)} ${typeName(e.type)} — ${named("org", e.actor)}`));
   } catch (error) {
     facts.replaceChildren();
     events.replaceChildren(el("li", {class: "warn"}, problemText(error)));
@@ -247,8 +281,11 @@ function startDashboard(session) {
     if (match) showBatch(session, decodeURIComponent(match[1]));
   };
   window.addEventListener("hashchange", openBatch);
-  openBatch();
-  refresh();
+  // Names first (ids if they cannot be read): every panel names orgs and products.
+  loadNames(session).catch(() => {}).then(() => {
+    openBatch();
+    refresh();
+  });
 }
 
 setUpSignIn("gi-trace.dashboard", startDashboard, ["regulator"]);
