@@ -92,13 +92,14 @@ class CreatedSchema(Schema):
     status = fields.String(required=True, metadata={"example": "new"})
 
 
-_TEXT = {"type": "string"}
+# Each text field's limit, in characters, as labels/reports.py checks it.
+_TEXTS = {name: {"type": "string", "maxLength": reports.MAX_LENGTHS[name]} for name in reports.FIELDS}
 _REQUEST_BODY = {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["where_bought"], "properties": {
-        **{name: _TEXT for name in reports.FIELDS},
+        **_TEXTS,
         "photo": {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP, ≤ 5 MB"}}}},
     "application/json": {"schema": {"type": "object", "required": ["where_bought"], "properties": {
-        **{name: _TEXT for name in reports.FIELDS},
+        **_TEXTS,
         "photo": {"type": "string", "contentEncoding": "base64",
                   "description": "JPEG, PNG or WebP, ≤ 5 MB before encoding (standard base64)"}}}},
 }}
