@@ -34,6 +34,7 @@ setup(
             "pytest>=8",
             "hypothesis>=6.100",
             "schemathesis>=4.32,<5",  # tests/api/test_contract.py: the API against its OpenAPI document
+            "openapi-spec-validator>=0.7,<1",  # and that document against OpenAPI 3.1
             "ruff>=0.6",
             "mypy>=1.10",
             "psycopg[binary]>=3.2,<4",
