@@ -52,8 +52,9 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 class PageArgs(Schema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT),
                            metadata={"description": f"page size, at most {MAX_LIMIT}"})
-    after = fields.String(validate=validate.Length(1, 200),
-                          metadata={"description": "the `next` of the previous page"})
+    after = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "the `next` of the previous page: the last id it listed",
+        "pattern": ID_PATTERN.pattern})
 
 
 class ProductArgs(PageArgs):
@@ -68,6 +69,9 @@ class OrgArgs(PageArgs):
 
 
 class ApprovalArgs(PageArgs):
+    after = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "the `next` of the previous page: product/producer/year of the last it listed",
+        "pattern": r"^[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}/[0-9]{1,4}$"})  # approvals.py reads it
     product = _id()
     producer = _id()
     year = fields.Integer(validate=validate.Range(2000, 2100))
