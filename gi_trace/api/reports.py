@@ -48,6 +48,9 @@ blp = Blueprint("reports", __name__, url_prefix="/v1/reports", description=(
 
 # -- schemas ---------------------------------------------------------------------------------
 class ReportArgs(PageArgs):
+    after = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "the `next` of the previous page: created.id of the last it listed",
+        "pattern": r"^[0-9]{1,15}\.[A-Za-z0-9_-]{1,22}$"})  # report_queue.py reads it
     status = fields.String(validate=validate.OneOf(reports.STATUSES))
 
 
