@@ -38,7 +38,8 @@ class RangeArgs(Schema):
     """`start` <= seq < `end`, the page capped at MAX_PAGE records."""
 
     start = _index(0, load_default=0, metadata={"description": "first seq (inclusive)"})
-    end = _index(1, metadata={"description": f"last seq (exclusive); default start + {MAX_PAGE}"})
+    end = _index(1, metadata={"description": f"last seq (exclusive), above start; default start + "
+                                             f"{MAX_PAGE}, the most a page holds"})
 
     @validates_schema
     def _end_after_start(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -55,14 +56,20 @@ EntriesArgs = RangeArgs
 SidecarsArgs = RangeArgs
 
 
+LOG_SIZE = "at most the log's size now (422 bad-tree-size past it)"
+
+
 class InclusionArgs(Schema):
-    seq = _index(0, required=True, metadata={"description": "the record's position"})
-    tree_size = _index(1, required=True, metadata={"description": "size of a signed checkpoint"})
+    seq = _index(0, required=True, metadata={"description": "the record's position, below tree_size"})
+    tree_size = _index(1, required=True, metadata={
+        "description": f"size of a signed checkpoint; {LOG_SIZE}"})
 
 
 class ConsistencyArgs(Schema):
-    first = _index(1, required=True, data_key="from", metadata={"description": "older tree size"})
-    second = _index(1, required=True, data_key="to", metadata={"description": "newer tree size"})
+    first = _index(1, required=True, data_key="from", metadata={
+        "description": "older tree size, at most `to`"})
+    second = _index(1, required=True, data_key="to", metadata={
+        "description": f"newer tree size; {LOG_SIZE}"})
 
 
 # -- responses -------------------------------------------------------------------------------
