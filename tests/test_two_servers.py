@@ -9,6 +9,7 @@ refusal it did not earn.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -82,7 +83,8 @@ def gunicorn(settings: Settings) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a master that failed to boot is gone
+            os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
         assert "Traceback" not in output, output
 
