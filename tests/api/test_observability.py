@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -27,6 +34,7 @@ from tests.api.reads.world import obtain_token
 from tests.domain.world import GTINS, PADDY, serials
 from tests.support import Actor, instance_settings
 
+REPO = Path(__file__).resolve().parents[2]
 ACCESS = "gi_trace.access"
 SCAN_ROUTE = "/01/<gtin>/10/<lot>/21/<serial>"
 
@@ -245,3 +253,55 @@ def test_not_ready_when_the_database_does_not_answer(app: Flask,
     resp = app.test_client().get("/readyz")
     problem = assert_problem(resp, 503, "not-ready", field="database")
     assert "127.0.0.1" not in problem["detail"]
+
+
+# -- under gunicorn -----------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, request_id: str | None = None) -> bytes:
+    headers = {"X-Request-Id": request_id} if request_id else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as r:
+        body: bytes = r.read()
+        return body
+
+
+@pytest.mark.slow
+def test_gunicorn_workers_log_json_once_per_request_and_add_up_their_metrics(
+        settings: Settings, service: Any, tmp_path: Path) -> None:
+    """Two workers with PROMETHEUS_MULTIPROC_DIR: any worker's /metrics counts every worker's
+    requests; every stderr line is JSON (gunicorn's own too), one access line per request."""
+    port, multiproc = free_port(), tmp_path / "prometheus"
+    multiproc.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
+           **{f"GI_TRACE_{k.upper()}": str(v) for k, v in vars(settings).items()}}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "gi_trace.api:create_app()"],
+        cwd=REPO, env=env, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                get(f"{base}/readyz", "probe")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        for n in range(20):
+            get(f"{base}/healthz", f"hz-{n}")
+        text = get(f"{base}/metrics").decode()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        stderr = process.communicate(timeout=20)[1].decode()
+    counts = {tuple(sorted(s.labels.items())): s.value for f in text_string_to_metric_families(text)
+              for s in f.samples if s.name == "gi_trace_http_requests_total"}
+    assert counts[(("method", "GET"), ("route", "/healthz"), ("status", "200"))] == 20
+    lines = [json.loads(line) for line in stderr.splitlines()]
+    assert any("Booting worker" in line["msg"] for line in lines)
+    access = [line["request_id"] for line in lines if line["logger"] == ACCESS]
+    assert sorted(a for a in access if a.startswith("hz-")) == sorted(f"hz-{n}" for n in range(20))
