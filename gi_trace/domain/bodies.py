@@ -17,23 +17,25 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from gi_trace.domain import bodies_v1, bodies_v2
+from gi_trace.domain import bodies_protection, bodies_v1, bodies_v2
 from gi_trace.domain.body_fields import GTIN14_PATTERN, LOT_PATTERN, ROLES, USCC_PATTERN
 from gi_trace.domain.disclosure_policy import CONFIDENTIAL
 from gi_trace.domain.label_commitment import SERIAL_PATTERN as _SERIAL
 from gi_trace.ledger.errors import MalformedError
 
 __all__ = ["BODIES", "GTIN14_PATTERN", "LOT_PATTERN", "MAX_LABELS", "ROLES", "SERIAL_PATTERN",
-           "USCC_PATTERN", "V1_MAX_LABELS", "load_body"]
+           "USCC_PATTERN", "V1_MAX_LABELS", "V1_TYPES", "load_body"]
 
 SERIAL_PATTERN = _SERIAL.pattern
 MAX_LABELS = bodies_v2.MAX_LABELS  # labels one v2 label.issue may carry
 V1_MAX_LABELS = bodies_v1.MAX_LABELS
-BODIES: dict[str, type[Schema]] = bodies_v2.BODIES  # the shapes a client builds today
-assert BODIES.keys() == bodies_v1.BODIES.keys() == CONFIDENTIAL.keys()
+# The shapes a client builds today; the protection loop's types exist only in v2.
+BODIES: dict[str, type[Schema]] = {**bodies_v2.BODIES, **bodies_protection.BODIES}
+V1_TYPES = frozenset(bodies_v1.BODIES)
+assert BODIES.keys() == CONFIDENTIAL.keys() and bodies_v2.BODIES.keys() == V1_TYPES
 
 _SCHEMAS = {version: {name: schema() for name, schema in bodies.items()}
-            for version, bodies in ((1, bodies_v1.BODIES), (2, bodies_v2.BODIES))}
+            for version, bodies in ((1, bodies_v1.BODIES), (2, BODIES))}
 
 
 def load_body(type_: str, body: dict[str, Any], *, version: int = 2,

@@ -4,15 +4,16 @@ quantities, names, dates and codes, each refusing a bad value with the field at 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from gi_trace.domain.full_match import FullMatch
 from gi_trace.domain.quantity import QUANTITY_PATTERN, parse_quantity
 from gi_trace.ledger.statement import ID_PATTERN
 
-ROLES = ("producer", "processor", "distributor", "retailer", "regulator")
+ROLES = ("producer", "processor", "distributor", "retailer", "regulator", "platform", "association")
 # GS1 AI 10 (batch/lot): up to 20 characters of GS1 AI encodable character set 82.
 LOT_PATTERN = r"^[!%-?A-Z_a-z\"]{1,20}$"
 GTIN14_PATTERN = r"^[0-9]{14}$"
@@ -22,15 +23,15 @@ ADMIN_CODE_PATTERN = r"^[0-9]{6}$"  # GB/T 2260
 
 
 def Id(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(ID_PATTERN.pattern), **kwargs)
+    return fields.String(validate=FullMatch(ID_PATTERN.pattern), **kwargs)
 
 
 def Lot(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(LOT_PATTERN), **kwargs)
+    return fields.String(validate=FullMatch(LOT_PATTERN), **kwargs)
 
 
 def AdminCode(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(ADMIN_CODE_PATTERN), **kwargs)
+    return fields.String(validate=FullMatch(ADMIN_CODE_PATTERN), **kwargs)
 
 
 class Quantity(fields.Field):  # type: ignore[type-arg]
@@ -51,8 +52,22 @@ def real_date(text: str) -> None:
         raise ValidationError("not a calendar date (YYYY-MM-DD)") from e
 
 
+def Coordinate(limit: int, **kwargs: Any) -> fields.String:
+    """A latitude (`limit` 90) or longitude (180) in degrees, as a decimal string."""
+    def bounded(text: str) -> None:
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return  # not a decimal at all: FullMatch says so
+        if not -limit <= value <= limit:
+            raise ValidationError(f"must lie in [-{limit}, {limit}]")
+    digits = len(str(limit))
+    return fields.String(validate=[FullMatch(rf"^-?[0-9]{{1,{digits}}}(\.[0-9]{{1,7}})?$"), bounded],
+                         **kwargs)
+
+
 def Date(**kwargs: Any) -> fields.String:
-    return fields.String(validate=[validate.Regexp(DATE_PATTERN), real_date], **kwargs)
+    return fields.String(validate=[FullMatch(DATE_PATTERN), real_date], **kwargs)
 
 
 class Strict(Schema):

@@ -49,6 +49,22 @@ CONFIDENTIAL: dict[str, frozenset[str]] = {
     "label.issue": NONE,
     "label.void": frozenset({"serials", "reason"}),
     "label.sell": frozenset({"serials", "reason"}),
+    # The protection loop: public what shows a platform's and a region's handling (notices,
+    # answers, deadlines, cases' steps and outcomes, rewards); confidential the label codes
+    # a listing shows (printable labels), a notice's evidence, a case's working summary and a
+    # transfer's or a return's reasons, what a holder withdrew, and where a webhook calls.
+    "listing.check": frozenset({"codes"}),
+    "notice.send": frozenset({"evidence"}),
+    "notice.answer": NONE,
+    "case.open": frozenset({"summary"}),
+    "case.transfer": frozenset({"reason"}),
+    "case.accept": NONE,
+    "case.return": frozenset({"reason"}),
+    "case.close": NONE,
+    "reward.grant": NONE,
+    "recall.ack": frozenset({"withdrawn", "note"}),
+    "webhook.register": frozenset({"url"}),
+    "webhook.remove": NONE,
 }
 
 

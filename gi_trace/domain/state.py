@@ -16,6 +16,8 @@ from gi_trace.domain.violations import forbidden, violation
 from gi_trace.ledger.rules import AppendContext
 
 REGULATOR = "regulator"
+PLATFORM = "platform"  # an e-commerce platform: checks listings, answers takedown notices
+ASSOCIATION = "association"  # a GI's rights holder: sends takedown notices
 T = TypeVar("T")
 
 # Statements built once: building a SQLAlchemy construct per call costs more than running it.
@@ -97,6 +99,21 @@ def batch(ctx: AppendContext, batch_id: str, field: str, *, usable: bool = True)
         raise violation("batch-recalled", f"batch {batch_id!r} was recalled: {row.recall_reason}",
                         field)
     return row
+
+
+def require_new(ctx: AppendContext, table: Any, value: str, field: str) -> None:
+    """Refuse an id already used by a row of `table` (keyed by its first primary-key column)."""
+    key = table.primary_key.columns.values()[0]
+    if ctx.conn.execute(select(key).where(key == value)).first():
+        raise violation("duplicate-id", f"{key.name} {value!r} already exists", field)
+
+
+def require_org_role(ctx: AppendContext, org: str, role: str, field: str) -> frozenset[str]:
+    """Refuse naming `org` where an organisation holding `role` is required."""
+    held = roles(ctx, org)
+    if held is None or role not in held:
+        raise violation(f"not-a-{role}", f"{org!r} is not a registered {role}", field)
+    return held
 
 
 def require_new_batch(ctx: AppendContext, batch_id: str, field: str) -> None:

@@ -18,14 +18,20 @@ from typing import Any
 from gi_trace.domain import (
     approvals,
     batches,
+    cases,
     label_issue,
     labels,
+    listings,
+    notices,
     orgs,
     products,
     recall,
+    recall_acks,
+    rewards,
     shipments,
+    webhooks,
 )
-from gi_trace.domain.bodies import BODIES, load_body
+from gi_trace.domain.bodies import BODIES, V1_TYPES, load_body
 from gi_trace.domain.disclosure_policy import CONFIDENTIAL
 from gi_trace.domain.label_commitment import ATTACHMENT
 from gi_trace.ledger.disclosure import SD
@@ -53,8 +59,22 @@ HANDLERS: dict[str, Handler] = {
     "label.issue": label_issue.issue,
     "label.void": labels.void,
     "label.sell": labels.sell,
+    # the protection loop (v2 only)
+    "listing.check": listings.check,
+    "notice.send": notices.send,
+    "notice.answer": notices.answer,
+    "case.open": cases.open_,
+    "case.transfer": cases.transfer,
+    "case.accept": cases.accept,
+    "case.return": cases.return_,
+    "case.close": cases.close,
+    "reward.grant": rewards.grant,
+    "recall.ack": recall_acks.acknowledge,
+    "webhook.register": webhooks.register,
+    "webhook.remove": webhooks.remove,
 }
-V1_HANDLERS: dict[str, Handler] = {**HANDLERS, "label.issue": labels.issue}
+V1_HANDLERS: dict[str, Handler] = {**{t: HANDLERS[t] for t in V1_TYPES},
+                                   "label.issue": labels.issue}
 assert HANDLERS.keys() == BODIES.keys()
 
 
@@ -97,6 +117,9 @@ class SupplyChain:
         statement = ctx.statement
         refuse_stray_attachments(ctx)
         if statement.v == 1:
+            if statement.type not in V1_HANDLERS:
+                raise MalformedError(f"{statement.type} exists only in statement v2",
+                                     field="statement.v", code="v1-retired")
             V1_HANDLERS[statement.type](ctx, load_body(statement.type, statement.body, version=1))
             return
         refuse_public_confidential(ctx)

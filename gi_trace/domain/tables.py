@@ -184,3 +184,100 @@ label_issues = Table(
     Column("count", Integer, nullable=False),
     Column("labels_root", String(43), nullable=False),  # base64url of the RFC 6962 tree hash
 )
+
+# -- the protection loop: from detection to takedown (gi_trace.domain.listings … webhooks) ------
+
+# Listings a platform or a regulator submitted for checking; the verdict is judged when read.
+listings = Table(
+    "gi_listings", metadata,
+    Column("check", String(64), primary_key=True),
+    Column("platform", String(64), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("shop", Text),
+    Column("seller_uscc", String(18), index=True),
+    Column("product", String(64), nullable=False),
+    Column("codes", Text),  # JSON list of label URIs (confidential; NULL in a public audit)
+    Column("actor", String(64), nullable=False),
+    Column("ts", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+notices = Table(
+    "gi_notices", metadata,
+    Column("notice", String(64), primary_key=True),
+    Column("platform", String(64), nullable=False, index=True),
+    Column("listing", String(64)),
+    Column("url", Text),
+    Column("reason", String(32), nullable=False),
+    Column("detail", Text),
+    Column("evidence", Text),  # JSON (confidential: the platform and regulators read it)
+    Column("deadline", String(32), nullable=False),
+    Column("sender", String(64), nullable=False),
+    Column("sent_ts", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # open | acknowledged | removed | disputed
+    Column("acknowledged_ts", String(32)),
+    Column("answered_ts", String(32)),  # when it was removed or disputed
+    Column("answer_reason", Text),
+    Column("answer_seq", BigInteger),
+)
+
+cases = Table(
+    "gi_cases", metadata,
+    Column("case", String(64), primary_key=True),
+    Column("product", String(64), nullable=False),
+    Column("sources", Text, nullable=False),  # JSON {reports, listings, notices}
+    Column("summary", Text),  # confidential (NULL in a public audit)
+    Column("opened_by", String(64), nullable=False),
+    Column("holder", String(64), nullable=False, index=True),  # the regulator handling it
+    Column("pending_to", String(64), index=True),  # a regulator it is transferred to
+    Column("status", String(16), nullable=False),  # open | transferring | closed
+    Column("outcome", String(16)),
+    Column("published", Boolean, nullable=False, default=False),
+    Column("public_summary", Text),
+    Column("opened_ts", String(32), nullable=False),
+    Column("closed_ts", String(32)),
+    Column("seq", BigInteger, nullable=False),
+)
+
+# Each step of a case (opened, transferred, accepted, returned, closed), for its history.
+case_events = Table(
+    "gi_case_events", metadata,
+    Column("case", String(64), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("type", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("to", String(64)),
+    Column("ts", String(32), nullable=False),
+)
+
+rewards = Table(
+    "gi_rewards", metadata,
+    Column("reward", String(64), primary_key=True),
+    Column("report", String(64), nullable=False, unique=True),
+    Column("case", String(64), nullable=False),
+    Column("amount", QTY, nullable=False),
+    Column("regulator", String(64), nullable=False),
+    Column("ts", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+recall_acks = Table(
+    "gi_recall_acks", metadata,
+    Column("batch", String(64), primary_key=True),
+    Column("org", String(64), primary_key=True),
+    Column("withdrawn", QTY),  # confidential (NULL in a public audit)
+    Column("note", Text),
+    Column("ts", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+webhooks = Table(
+    "gi_webhooks", metadata,
+    Column("webhook", String(64), primary_key=True),
+    Column("org", String(64), nullable=False, index=True),
+    Column("url", Text),  # confidential: only its org reads it (NULL in a public audit)
+    Column("events", Text, nullable=False),  # JSON list
+    Column("seq", BigInteger, nullable=False),
+    Column("removed_seq", BigInteger),  # ids stay taken after a removal, as every id on the log
+)

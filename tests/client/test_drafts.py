@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from gi_trace.client import drafts
+from gi_trace.client import protection_drafts as protection
 from gi_trace.client.drafts import Draft
 from gi_trace.domain.bodies import BODIES, load_body
 from gi_trace.domain.disclosure_policy import CONFIDENTIAL
@@ -53,6 +54,21 @@ EXAMPLES: list[Draft] = [
     drafts.label_issue("r-1", RICE_GTIN, "5", LABELS),
     drafts.label_void([SERIAL], "misprinted"),
     drafts.label_sell([SERIAL]),
+    protection.listing_check("l-1", "mall", "https://mall.example/item/1", "wuchang-rice",
+                             shop="Rice Shop", seller_uscc="93230184MA1B2C3D85",
+                             codes=["https://id.example/01/x"]),
+    protection.notice_send("n-1", "mall", "seller-not-approved", "2026-12-31T00:00:00Z",
+                           listing="l-1", evidence={"reports": ["r-1"]}),
+    protection.notice_answer("n-1", "disputed", "licensed reseller"),
+    protection.case_open("c-1", "wuchang-rice", "fake bags", sources={"reports": ["r-1"]}),
+    protection.case_transfer("c-1", "hlj", "seller in Heilongjiang"),
+    protection.case_accept("c-1"),
+    protection.case_return("c-1", "not ours"),
+    protection.case_close("c-1", "confirmed", publish=True, summary="taken down"),
+    protection.reward_grant("w-1", "r-1", "c-1", "500"),
+    protection.recall_ack("m-1", "14000", "pulled from shelves"),
+    protection.webhook_register("h-1", "https://hooks.example/gi", ["recall", "notice"]),
+    protection.webhook_remove("h-1"),
 ]
 IDS = [d.type for d in EXAMPLES]
 
