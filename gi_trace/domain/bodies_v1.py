@@ -17,12 +17,14 @@ from gi_trace.domain.body_fields import (
     LOT_PATTERN,
     ROLES,
     USCC_PATTERN,
+    Coordinate,
     Id,
     Name,
     Quantity,
     Strict,
     real_date,
 )
+from gi_trace.domain.full_match import FullMatch
 from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.domain.label_commitment import SERIAL_PATTERN, SIGNATURE_PATTERN
 
@@ -37,8 +39,8 @@ class OrgRegister(Strict):
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(1, len(ROLES)))
     keys = fields.List(fields.String(), required=True)  # checked by the ledger's identity
-    region = fields.String(validate=validate.Regexp(r"^[0-9]{6}$"))  # GB/T 2260 admin code
-    uscc = fields.String(validate=validate.Regexp(USCC_PATTERN))  # 统一社会信用代码
+    region = fields.String(validate=FullMatch(r"^[0-9]{6}$"))  # GB/T 2260 admin code
+    uscc = fields.String(validate=FullMatch(USCC_PATTERN))  # 统一社会信用代码
 
 
 class KeyAdd(Strict):
@@ -50,13 +52,13 @@ class KeyAdd(Strict):
 
 class KeyRevoke(Strict):
     org = Id(required=True)
-    key = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    key = fields.String(required=True, validate=FullMatch(r"^[0-9a-f]{64}$"))
     reason = fields.String(validate=validate.Length(max=500))
 
 
 class Region(Strict):
     name = fields.Nested(Name, required=True)
-    codes = fields.List(fields.String(validate=validate.Regexp(r"^[0-9]{6}$")), required=True,
+    codes = fields.List(fields.String(validate=FullMatch(r"^[0-9]{6}$")), required=True,
                         validate=validate.Length(min=1))
 
 
@@ -70,7 +72,7 @@ class ProductRegister(Strict):
     name = fields.Nested(Name, required=True)
     region = fields.Nested(Region, required=True)
     unit = fields.String(required=True, validate=validate.OneOf(("kg", "t", "g", "bottle", "box", "piece")))
-    gtins = fields.List(fields.String(validate=validate.Regexp(GTIN14_PATTERN)), required=True,
+    gtins = fields.List(fields.String(validate=FullMatch(GTIN14_PATTERN)), required=True,
                         validate=validate.Length(min=1))
     processes = fields.Dict(keys=Id(), values=fields.Nested(Process))
 
@@ -90,16 +92,16 @@ class ProducerSuspend(Strict):
 
 class Origin(Strict):
     plot = fields.String(validate=validate.Length(1, 200))
-    lat = fields.String(validate=validate.Regexp(r"^-?[0-9]{1,2}(\.[0-9]{1,7})?$"))
-    lon = fields.String(validate=validate.Regexp(r"^-?[0-9]{1,3}(\.[0-9]{1,7})?$"))
+    lat = Coordinate(90)
+    lon = Coordinate(180)
 
 
 class BatchRegister(Strict):
     batch = Id(required=True)
     product = Id(required=True)
-    lot = fields.String(required=True, validate=validate.Regexp(LOT_PATTERN))
+    lot = fields.String(required=True, validate=FullMatch(LOT_PATTERN))
     quantity = Quantity(required=True)
-    harvested = fields.String(required=True, validate=[validate.Regexp(DATE_PATTERN), _real_date])
+    harvested = fields.String(required=True, validate=[FullMatch(DATE_PATTERN), _real_date])
     origin = fields.Nested(Origin)
 
 
@@ -125,7 +127,7 @@ class BatchSplit(Strict):
 
 class MergeInto(Strict):
     batch = Id(required=True)
-    lot = fields.String(required=True, validate=validate.Regexp(LOT_PATTERN))
+    lot = fields.String(required=True, validate=FullMatch(LOT_PATTERN))
 
 
 class BatchMerge(Strict):
@@ -140,7 +142,7 @@ class BatchMerge(Strict):
 
 class ProcessOutput(Strict):
     batch = Id(required=True)
-    lot = fields.String(required=True, validate=validate.Regexp(LOT_PATTERN))
+    lot = fields.String(required=True, validate=FullMatch(LOT_PATTERN))
     quantity = Quantity(required=True)
 
 
@@ -163,7 +165,7 @@ class ShipmentSend(Strict):
     shipment = Id(required=True)
     to = Id(required=True)
     # GS1 AI 00: the SSCC on the delivery's label, so a receiving desk can scan it.
-    sscc = fields.String(validate=[validate.Regexp(r"^[0-9]{18}$"), _sscc_check_digit])
+    sscc = fields.String(validate=[FullMatch(r"^[0-9]{18}$"), _sscc_check_digit])
     items = fields.List(fields.Nested(Portion), required=True, validate=validate.Length(1, 100))
 
     @validates_schema
@@ -182,16 +184,16 @@ def _distinct_serials(data: dict[str, Any]) -> None:
         raise ValidationError("each serial may appear once", "serials")
 
 
-Serials = fields.List(fields.String(validate=validate.Regexp(SERIAL_PATTERN.pattern)), required=True,
+Serials = fields.List(fields.String(validate=FullMatch(SERIAL_PATTERN.pattern)), required=True,
                       validate=validate.Length(1, MAX_LABELS))
 
 
 class LabelIssue(Strict):
     batch = Id(required=True)
-    gtin = fields.String(required=True, validate=validate.Regexp(GTIN14_PATTERN))
+    gtin = fields.String(required=True, validate=FullMatch(GTIN14_PATTERN))
     serials = Serials
     # The label signatures (the `s` of each Digital Link), in the order of `serials`.
-    sigs = fields.List(fields.String(validate=validate.Regexp(SIGNATURE_PATTERN.pattern)), required=True,
+    sigs = fields.List(fields.String(validate=FullMatch(SIGNATURE_PATTERN.pattern)), required=True,
                        validate=validate.Length(1, MAX_LABELS))
 
     @validates_schema

@@ -13,8 +13,7 @@ refusal points at the field the author wrote, whichever version that was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -24,6 +23,7 @@ from gi_trace.domain.body_fields import (
     GTIN14_PATTERN,
     USCC_PATTERN,
     AdminCode,
+    Coordinate,
     Date,
     Id,
     Lot,
@@ -32,6 +32,7 @@ from gi_trace.domain.body_fields import (
     Strict,
     distinct,
 )
+from gi_trace.domain.full_match import FullMatch
 from gi_trace.domain.label_commitment import SERIAL_PATTERN
 from gi_trace.domain.uscc import valid_uscc
 from gi_trace.ledger.encoding import b64url_decode
@@ -50,7 +51,7 @@ def _uscc(code: str) -> None:
 
 class OrgRegister(v1.OrgRegister):
     region = AdminCode()  # the seat's GB/T 2260 code: approvals must lie in the GI's region
-    uscc = fields.String(validate=[validate.Regexp(USCC_PATTERN), _uscc])  # 统一社会信用代码
+    uscc = fields.String(validate=[FullMatch(USCC_PATTERN), _uscc])  # 统一社会信用代码
 
 
 class ProductRegister(v1.ProductRegister):
@@ -62,21 +63,10 @@ class ProductRegister(v1.ProductRegister):
         distinct(data.get("packs", []), "packs")
 
 
-def _bounded(limit: int) -> Callable[[str], None]:
-    def check(text: str) -> None:
-        try:
-            value = Decimal(text)
-        except InvalidOperation as e:
-            raise ValidationError("not a decimal") from e
-        if not -limit <= value <= limit:
-            raise ValidationError(f"must lie in [-{limit}, {limit}]")
-    return check
-
-
 class Origin(Strict):
     plot = fields.String(validate=validate.Length(1, 200))
-    lat = fields.String(validate=[validate.Regexp(r"^-?[0-9]{1,2}(\.[0-9]{1,7})?$"), _bounded(90)])
-    lon = fields.String(validate=[validate.Regexp(r"^-?[0-9]{1,3}(\.[0-9]{1,7})?$"), _bounded(180)])
+    lat = Coordinate(90)
+    lon = Coordinate(180)
     region = AdminCode()  # the plot's GB/T 2260 code: it must lie in the GI's region
 
 
@@ -162,14 +152,14 @@ def _root(text: str) -> None:
 
 class LabelIssue(Strict):
     batch = Id(required=True)
-    gtin = fields.String(required=True, validate=validate.Regexp(GTIN14_PATTERN))
+    gtin = fields.String(required=True, validate=FullMatch(GTIN14_PATTERN))
     pack = Quantity(required=True)  # what one label covers: one of the product's packs
     count = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_LABELS))
     labels_root = fields.String(required=True, validate=_root)
 
 
 class LabelStatus(Strict):
-    serials = fields.List(fields.String(validate=validate.Regexp(SERIAL_PATTERN.pattern)),
+    serials = fields.List(fields.String(validate=FullMatch(SERIAL_PATTERN.pattern)),
                           required=True, validate=validate.Length(1, MAX_LABELS))
     reason = fields.String(validate=validate.Length(1, 500))
 

@@ -13,7 +13,7 @@ from gi_trace.domain.full_match import FullMatch
 from gi_trace.domain.quantity import QUANTITY_PATTERN, parse_quantity
 from gi_trace.ledger.statement import ID_PATTERN
 
-ROLES = ("producer", "processor", "distributor", "retailer", "regulator", "platform", "association")
+ROLES = ("producer", "processor", "distributor", "retailer", "regulator")
 # GS1 AI 10 (batch/lot): up to 20 characters of GS1 AI encodable character set 82.
 LOT_PATTERN = r"^[!%-?A-Z_a-z\"]{1,20}$"
 GTIN14_PATTERN = r"^[0-9]{14}$"
@@ -59,7 +59,7 @@ def Coordinate(limit: int, **kwargs: Any) -> fields.String:
             value = Decimal(text)
         except InvalidOperation:
             return  # not a decimal at all: FullMatch says so
-        if not -limit <= value <= limit:
+        if value.is_finite() and not -limit <= value <= limit:  # NaN too is FullMatch's
             raise ValidationError(f"must lie in [-{limit}, {limit}]")
     digits = len(str(limit))
     return fields.String(validate=[FullMatch(rf"^-?[0-9]{{1,{digits}}}(\.[0-9]{{1,7}})?$"), bounded],

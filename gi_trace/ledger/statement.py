@@ -31,7 +31,8 @@ VERSIONS = (1, 2)
 # that every entry of the log can be served as a tile.
 MAX_STATEMENT_BYTES = 0xFFFF - SIGNATURE_SIZE
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Ids are path segments of the API's URLs: "." and ".." would be normalised away, never read back.
+ID_PATTERN = re.compile(r"^(?!\.\.?$)[A-Za-z0-9._-]{1,64}$")
 TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,88}$")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from gi_trace.domain.full_match import FullMatch
 from gi_trace.ledger.statement import ID_PATTERN, KEY_ID_PATTERN
 
 from .seal import MAX_SEALED
 
 
 class ChallengeRequestSchema(Schema):
-    org = fields.String(required=True, validate=validate.Regexp(ID_PATTERN.pattern),
+    org = fields.String(required=True, validate=FullMatch(ID_PATTERN.pattern),
                         metadata={"description": "the organisation's id"})
-    key = fields.String(required=True, validate=validate.Regexp(KEY_ID_PATTERN.pattern),
+    key = fields.String(required=True, validate=FullMatch(KEY_ID_PATTERN.pattern),
                         metadata={"description": "key id: hex SHA-256 of the raw public key"})
 
 

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from gi_trace.api.fields import Base64Url
 from gi_trace.domain.bodies import ROLES
+from gi_trace.domain.full_match import FullMatch
 from gi_trace.domain.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
 from gi_trace.domain.queries.shipments import STATUSES
 from gi_trace.ledger.statement import ID_PATTERN
@@ -36,7 +37,7 @@ class Sparse(Schema):
 
 
 def _id(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(ID_PATTERN.pattern), **kwargs)
+    return fields.String(validate=FullMatch(ID_PATTERN.pattern), **kwargs)
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
@@ -58,9 +59,9 @@ class PageArgs(Schema):
 
 
 class ProductArgs(PageArgs):
-    gtin = fields.String(validate=validate.Regexp(r"^[0-9]{14}$"),
+    gtin = fields.String(validate=FullMatch(r"^[0-9]{14}$"),
                          metadata={"description": "the product owning this GTIN-14"})
-    region = fields.String(validate=validate.Regexp(r"^[0-9]{6}$"),
+    region = fields.String(validate=FullMatch(r"^[0-9]{6}$"),
                            metadata={"description": "products of this admin code"})
 
 
