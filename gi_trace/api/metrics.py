@@ -33,6 +33,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import SQLAlchemyError
 
 from gi_trace.labels.scan_buffer import ScanBuffer
 from gi_trace.ledger.group_commit import Request
@@ -57,10 +58,16 @@ class LedgerCollector(Collector):
         self.service = service
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with self.service.engine.connect() as conn:
-            age = checkpoint_age(conn, time.time())
+        """Nothing while the database fails: the scrape still shows the process's counters, the
+        database errors among them, when they matter most."""
+        try:
+            with self.service.engine.connect() as conn:
+                age = checkpoint_age(conn, time.time())
+                size = self.service.log.size()
+        except SQLAlchemyError:
+            return
         yield GaugeMetricFamily("gi_trace_log_size", "Records in the log (its latest checkpoint's "
-                                "tree size).", value=self.service.log.size())
+                                "tree size).", value=size)
         if age is not None:
             yield GaugeMetricFamily("gi_trace_checkpoint_age_seconds", "Seconds since the latest "
                                     "checkpoint was written.", value=age)

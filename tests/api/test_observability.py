@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from gi_trace.api.context import EXTENSION
@@ -121,6 +121,12 @@ def test_an_unhandled_error_is_logged_with_the_request_id(
 
 
 # -- /metrics -----------------------------------------------------------------------------------
+def unreachable() -> Engine:
+    """An engine whose server is not there (nothing listens on port 9): a real refusal."""
+    return create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none",
+                         connect_args={"connect_timeout": 2})
+
+
 def scrape(client: FlaskClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     resp = client.get("/metrics")
     assert resp.status_code == 200
@@ -187,6 +193,17 @@ def test_database_errors_are_counted_whoever_handles_them(app: Flask) -> None:
     assert value(scrape(client), "gi_trace_database_errors_total", kind="OperationalError") == 1
 
 
+def test_metrics_still_answer_while_the_database_does_not(app: Flask,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    client = app.test_client()
+    client.get("/healthz")
+    monkeypatch.setattr(app.extensions[EXTENSION], "engine", unreachable())
+    samples = scrape(client)
+    assert value(samples, "gi_trace_http_requests_total", route="/healthz", method="GET",
+                 status="200") == 1
+    assert "gi_trace_log_size" not in {name for name, _ in samples}
+
+
 # -- /readyz ------------------------------------------------------------------------------------
 @contextmanager
 def ready_app(tmp_path: Path, database_url: str, *, genesis_age: timedelta = timedelta(0),
@@ -248,8 +265,7 @@ def test_an_empty_log_is_ready_whatever_the_maximum_age(empty_client: FlaskClien
 
 def test_not_ready_when_the_database_does_not_answer(app: Flask,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app.extensions[EXTENSION], "engine", create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none",
-                                   connect_args={"connect_timeout": 2}))
+    monkeypatch.setattr(app.extensions[EXTENSION], "engine", unreachable())
     resp = app.test_client().get("/readyz")
     problem = assert_problem(resp, 503, "not-ready", field="database")
     assert "127.0.0.1" not in problem["detail"]
