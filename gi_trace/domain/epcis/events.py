@@ -29,10 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from gi_trace.domain.quantity import parse_quantity
 
-from .identifiers import lgtin_uri, sgtin_uri
+from .identifiers import IdentifierError, lgtin_uri, sgtin_uri
 from .vocabulary import NAMESPACE, UOM, ext
 
 # eventID: a name-based UUID of the statement's leaf hash, so every export names an event alike.
@@ -101,7 +102,23 @@ class Facts:
         """A batch's class: its lot under its product's first GTIN (bulk goods have no GTIN of
         their own; the lot, not the GTIN, is what tells one batch line from another)."""
         row = self.batches[batch]
-        return lgtin_uri(row.gtins[0], row.lot, self.prefix_length)
+        return self.lot_uri(row.gtins[0], row.lot)
+
+    def lot_uri(self, gtin: str, lot: str) -> str:
+        """The LGTIN of a lot; its GS1 Digital Link on this server, %-escaped, for a lot that has
+        no EPC form (an old log's lot with a control character, from before the validators
+        matched whole values). EPCIS 2.0 takes either."""
+        try:
+            return lgtin_uri(gtin, lot, self.prefix_length)
+        except IdentifierError:
+            return f"{self.base_url}/01/{gtin}/10/{quote(lot, safe='')}"
+
+    def item_uri(self, gtin: str, serial: str) -> str:
+        """The SGTIN of a label; its Digital Link when the serial has no EPC form (as lot_uri)."""
+        try:
+            return sgtin_uri(gtin, serial, self.prefix_length)
+        except IdentifierError:
+            return f"{self.base_url}/01/{gtin}/21/{quote(serial, safe='')}"
 
     def quantity(self, batch: str, amount: Decimal | str | None) -> dict[str, Any]:
         """A quantity element: so much of the batch's class, in its product's unit; the class
@@ -199,7 +216,7 @@ def _recall(s: Statement, facts: Facts) -> dict[str, Any]:
     """Every GTIN of the product under each recalled lot: a partner holding bags of any size
     of those lots finds them."""
     reached = facts.touched.get(s.seq, [])
-    classes = dict.fromkeys(lgtin_uri(gtin, facts.batches[b].lot, facts.prefix_length)
+    classes = dict.fromkeys(facts.lot_uri(gtin, facts.batches[b].lot)
                             for b in reached for gtin in facts.batches[b].gtins)
     event = {**_common("ObjectEvent", s), "action": "OBSERVE",
              "quantityList": [{"epcClass": c} for c in classes],
@@ -222,12 +239,12 @@ def _labels(s: Statement, facts: Facts) -> dict[str, Any]:
     if "serials" in body and s.seq in facts.disclosed:
         gtins = facts.label_gtins if s.type != "label.issue" \
             else dict.fromkeys(body["serials"], body["gtin"])
-        event["epcList"] = [sgtin_uri(gtins[serial], serial, facts.prefix_length)
+        event["epcList"] = [facts.item_uri(gtins[serial], serial)
                             for serial in body["serials"]]
     elif s.type == "label.issue":
         lot = facts.batches[body["batch"]].lot
         count = body["count"] if "count" in body else len(body["serials"])
-        event["quantityList"] = [{"epcClass": lgtin_uri(body["gtin"], lot, facts.prefix_length),
+        event["quantityList"] = [{"epcClass": facts.lot_uri(body["gtin"], lot),
                                   "quantity": count}]
     event.update({"bizStep": step, "disposition": disposition})
     if s.type == "label.issue":
