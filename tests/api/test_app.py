@@ -23,6 +23,7 @@ from tests.support import Actor
 
 PATHS = {
     "/healthz": "get",
+    "/readyz": "get",
     "/v1/statements": "post",
     "/v1/log/checkpoint": "get",
     "/v1/log/key": "get",
