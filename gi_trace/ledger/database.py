@@ -3,6 +3,10 @@
 The append is the log's only serial point. SQLite serialises it with
 `BEGIN IMMEDIATE` (WAL mode, so readers never wait); PostgreSQL with a
 transaction-scoped advisory lock, which holds across processes and hosts.
+
+A fault of the database itself (connection lost, read-only, no privilege, disk full)
+is told apart from a value the database refuses, so callers can answer "retry later"
+for the first and blame the request only for the second.
 """
 
 from __future__ import annotations
@@ -13,23 +17,30 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from .errors import LedgerBusyError
+from .errors import DatabaseUnavailableError, LedgerBusyError
 
 # pg_advisory_xact_lock key: "gitrace" read as a number; one log per database.
 APPEND_LOCK_KEY = 0x67697472616365
 WRITE_WAIT_SECONDS = 10
+# SQLSTATEs of a PostgreSQL that cannot take the request, whatever it holds: the classes of
+# connection exceptions, insufficient resources and operator intervention, a read-only
+# transaction and a missing privilege.
+_UNAVAILABLE_CLASSES = frozenset({"08", "53", "57"})
+_UNAVAILABLE_STATES = frozenset({"25006", "42501"})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine set up for the log: WAL and explicit transactions on SQLite."""
+    """An engine set up for the log: WAL and explicit transactions on SQLite; on PostgreSQL
+    pooled connections are pinged before use, so a restarted server or a killed backend
+    costs a reconnect, not a failed request."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, _DURABLE, **kwargs)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_recycle=3600, **kwargs)
+    return create_engine(url, **{"pool_recycle": 3600, "pool_pre_ping": True, **kwargs})
 
 
 def make_scratch_engine(path: str | Path) -> Engine:
@@ -86,15 +97,26 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                                       "pg_advisory_xact_lock(:key)"),
                                  {"wait": f"{WRITE_WAIT_SECONDS}s", "key": APPEND_LOCK_KEY})
                     yield conn
-    except OperationalError as e:
-        if _is_busy(e):
+    except DBAPIError as e:
+        if isinstance(e, OperationalError) and _is_busy(e):
             raise LedgerBusyError() from e
+        if is_unavailable(e):
+            raise DatabaseUnavailableError() from e
         raise
 
 
 def _is_busy(error: OperationalError) -> bool:
     message = str(error.orig).lower()
     return "database is locked" in message or "lock timeout" in message or "busy" in message
+
+
+def is_unavailable(error: DBAPIError) -> bool:
+    """Whether the database failed rather than the request: retrying later may succeed.
+    Anything else (a value too long for its column, a constraint) is the request's own."""
+    if error.connection_invalidated or isinstance(error, OperationalError | InterfaceError):
+        return True
+    state = getattr(error.orig, "sqlstate", None) or ""
+    return state in _UNAVAILABLE_STATES or state[:2] in _UNAVAILABLE_CLASSES
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:

@@ -53,10 +53,22 @@ class ConflictError(RefusedError):
 
 
 class LedgerBusyError(LedgerError):
-    """The single writer lock could not be taken in time; the client should retry."""
+    """The log cannot take the request now (the writer lock was not free in time); the
+    client should retry after `retry_after` seconds."""
 
     code = "busy"
 
     def __init__(self, message: str = "the log is busy, retry shortly", *, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class DatabaseUnavailableError(LedgerBusyError):
+    """The database, not the request, failed: a lost connection, a read-only or full disk,
+    a missing privilege. Nothing was written; the same request may succeed later."""
+
+    code = "database-unavailable"
+
+    def __init__(self, message: str = "the database is unavailable, retry later", *,
+                 retry_after: int = 5) -> None:
+        super().__init__(message, retry_after=retry_after)

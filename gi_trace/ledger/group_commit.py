@@ -4,8 +4,8 @@ The writer lock and the commit's fsync are the log's serial point. Rather than
 pay them once per request, the first waiting thread becomes the leader and
 appends every request queued so far in one transaction; the others sleep until
 it has committed their statements, and one of them leads the next group. Each
-request keeps its own all-or-nothing guarantee through a savepoint, so one bad
-request does not fail its neighbours.
+request keeps its own all-or-nothing guarantee: the commit settles each request on
+its own (see Log._commit), so one bad request does not fail its neighbours.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ class Request:
     error: BaseException | None = None
     done: bool = False
 
+    @property
+    def settled(self) -> bool:
+        return self.records is not None or self.error is not None
+
     def outcome(self) -> list[Record]:
         if self.error is not None:
             raise self.error
@@ -36,7 +40,9 @@ class Request:
 
 @dataclass
 class GroupCommit:
-    """Runs `commit(group)`, which must settle (set records or error on) every request."""
+    """Runs `commit(group)`, which must settle (set records or error on) every request. If it
+    raises instead, the requests it had not settled yet fail with its error; those it had
+    settled keep their outcome (their statements may be committed already)."""
 
     commit: Callable[[list[Request]], None]
     max_statements: int = 1000
@@ -64,7 +70,8 @@ class GroupCommit:
                     self.commit(group)
                 except BaseException as e:
                     for waiting in group:
-                        waiting.error = waiting.error or e
+                        if not waiting.settled:
+                            waiting.error = e
                 finally:
                     with self._cond:
                         for settled in group:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from . import merkle, schema
 from .appender import Appender, Head, check_type, known_types
@@ -43,6 +43,11 @@ class _Refused(Exception):
     def __init__(self, request: Request, error: LedgerError) -> None:
         super().__init__(error.message)
         self.request, self.error = request, error
+
+
+def _first_line(error: DBAPIError) -> str:
+    """What the driver said, without the statement and parameters SQLAlchemy adds."""
+    return str(error.orig).strip().split("\n", 1)[0]
 
 
 def verify_signatures(envelopes: Sequence[Envelope], pubs: Sequence[bytes | None]) -> None:
@@ -113,8 +118,12 @@ class Log:
     def _commit(self, group: list[Request]) -> None:
         """Append a group of requests in one transaction and settle each request.
 
-        Optimistic: a refused request is taken out and the others are appended again
-        in a fresh transaction, so the common case pays for no savepoints.
+        Optimistic: a request a rule refuses is taken out and the others are appended
+        again in a fresh transaction, so the common case pays for no savepoints. A value
+        the database itself refuses (too long for its column, a constraint) names no
+        request: the group is halved until the request at fault stands alone, and every
+        other request is appended. A fault of the database (DatabaseUnavailableError)
+        fails the requests not yet settled.
         """
         pending = list(group)
         while pending:
@@ -124,15 +133,27 @@ class Log:
                 refused.request.error = refused.error
                 pending.remove(refused.request)
                 continue
+            except DBAPIError as e:
+                if len(pending) == 1:
+                    pending[0].error = MalformedError(
+                        f"the database refused a value of these statements: {_first_line(e)}",
+                        code="database-refused")
+                    return
+                half = len(pending) // 2
+                self._commit(pending[:half])
+                self._commit(pending[half:])
+                return
             for request, records in results:
                 request.records = records
             return
 
     def _append_all(self, requests: list[Request]) -> list[tuple[Request, list[Record]]]:
         results = []
+        began: int | None = None
         try:
             with write_transaction(self.engine) as conn:
                 appender = Appender.at_head(conn, self.identity, self.rules, known=self._head)
+                began = appender.size
                 appender.expect([e for request in requests for e in request.envelopes])
                 for request in requests:
                     records = []
@@ -146,8 +167,10 @@ class Log:
                 appender.flush()
                 self._write_checkpoint(conn, appender.size, appender.root())
         except IntegrityError as e:
-            raise ConflictError("the log changed under this append; retry",
-                                code="concurrent-append") from e
+            if began is not None and self.size() != began:  # another writer got past the lock
+                raise ConflictError("the log changed under this append; retry",
+                                    code="concurrent-append") from e
+            raise
         self._head = appender.head()
         return results
 

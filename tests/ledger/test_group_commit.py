@@ -57,3 +57,15 @@ def test_a_failed_commit_reaches_every_waiting_request() -> None:
 
     with pytest.raises(RuntimeError, match="disk full"):
         GroupCommit(commit).submit([], [])
+
+
+def test_a_commit_that_fails_after_settling_a_request_keeps_its_outcome() -> None:
+    """The log settles a group in parts; a fault after one part was committed must not tell
+    its requests they failed."""
+    committed: list[Record] = []
+
+    def commit(group: list[Request]) -> None:
+        group[0].records = committed
+        raise RuntimeError("connection lost")
+
+    assert GroupCommit(commit).submit([], []) is committed
