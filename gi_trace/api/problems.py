@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from gi_trace.api.request_log import request_id
+from gi_trace.ledger.database import is_unavailable
 from gi_trace.ledger.errors import (
     ConflictError,
+    DatabaseUnavailableError,
     LedgerBusyError,
     LedgerError,
     MalformedError,
@@ -35,6 +38,7 @@ TYPE_BASE = "https://gi-trace.dev/problems/"
 
 # Most specific class first: ConflictError is a RefusedError.
 _BY_CLASS: tuple[tuple[type[LedgerError], int, str], ...] = (
+    (DatabaseUnavailableError, 503, "The database is unavailable"),
     (LedgerBusyError, 503, "The log is busy"),
     (ConflictError, 409, "Conflicts with the log"),
     (RefusedError, 422, "Refused by the log"),
@@ -142,7 +146,18 @@ def handle_unexpected(error: Exception) -> Response:
     return from_http_exception(InternalServerError()).response()
 
 
+def handle_database_error(error: DBAPIError) -> Response:
+    """A database that cannot answer now (connection lost, read-only, no privilege) is a 503
+    the client may retry, on reads as on writes; any other database error is a bug."""
+    if not is_unavailable(error):
+        return handle_unexpected(error)
+    current_app.logger.warning("database unavailable: %s", str(error.orig).strip(),
+                               extra={"request_id": request_id()})
+    return handle_ledger_error(DatabaseUnavailableError())
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(LedgerError, handle_ledger_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

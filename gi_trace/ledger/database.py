@@ -70,8 +70,9 @@ def _sqlite_engine(url: str, pragmas: tuple[str, ...], **kwargs: Any) -> Engine:
 
 
 def _make_sqlite_dir(url: str) -> None:
+    """Make a new database file's directory; a `file:` URI (`?mode=ro`) names one that exists."""
     path = url.split("///", 1)[1] if "///" in url else ""
-    if path and path != ":memory:":
+    if path and path != ":memory:" and not path.startswith("file:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
