@@ -36,11 +36,20 @@ blp = Blueprint("epcis", __name__, url_prefix="/v1/epcis", description=(
     "of the statements it may read, and only its own shipments and label sales."))
 
 
+def _in_utc_years(value: datetime) -> None:
+    """The period is compared in UTC: a time whose UTC date falls outside years 1 to 9999
+    (0001-01-01T00:00:00+01:00) has none, and would overflow rather than be refused."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError as e:
+        raise ValidationError("must fall within years 1 to 9999 in UTC") from e
+
+
 class PeriodArgs(Schema):
-    start = fields.AwareDateTime(required=True, data_key="from", metadata={
-        "description": "RFC 3339 time, inclusive (compared to the second)"})
-    end = fields.AwareDateTime(data_key="to", metadata={
-        "description": "RFC 3339 time, exclusive; default: no bound"})
+    start = fields.AwareDateTime(required=True, data_key="from", validate=_in_utc_years, metadata={
+        "description": "RFC 3339 time, inclusive (compared to the second), years 1 to 9999 in UTC"})
+    end = fields.AwareDateTime(data_key="to", validate=_in_utc_years, metadata={
+        "description": "RFC 3339 time, exclusive, years 1 to 9999 in UTC; default: no bound"})
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT),
                            metadata={"description": f"events per page, at most {MAX_LIMIT}"})
     after = fields.Integer(validate=validate.Range(0, 2**62), metadata={

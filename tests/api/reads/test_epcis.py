@@ -111,8 +111,10 @@ def test_a_period_in_the_past_is_empty(world: World) -> None:
     (f"from={EVER}&limit=501", "limit"),
     (f"from={EVER}&after=-1", "after"),
     (f"from={EVER}&after=x", "after"),
+    ("from=0001-01-01T00:00:01%2B00:01", "from"),  # in UTC, before year 1
+    (f"from={EVER}&to=9999-12-31T23:59:59-00:01", "to"),  # in UTC, after year 9999
 ], ids=["no-from", "not-a-time", "naive-time", "empty-period", "limit-0", "limit-501", "after-negative",
-        "after-not-a-number"])
+        "after-not-a-number", "before-year-1-in-utc", "after-year-9999-in-utc"])
 def test_bad_query_arguments_are_422_naming_the_field(world: World, query: str, field: str) -> None:
     resp = world.get(f"/v1/epcis/events?{query}", world.regulator)
     assert resp.status_code == 422, resp.get_data(as_text=True)
