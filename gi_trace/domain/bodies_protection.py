@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gi_trace.domain.body_fields import USCC_PATTERN, Id, Quantity, Strict, distinct
+from gi_trace.domain.full_match import FullMatch
 from gi_trace.domain.uscc import valid_uscc
 from gi_trace.ledger.statement import TS_PATTERN
 
@@ -53,7 +54,7 @@ class ListingCheck(Strict):
     platform = Id(required=True)  # the platform's org id
     url = Url(required=True)
     shop = fields.String(validate=validate.Length(1, 200))
-    seller_uscc = fields.String(validate=[validate.Regexp(USCC_PATTERN), _uscc])
+    seller_uscc = fields.String(validate=[FullMatch(USCC_PATTERN), _uscc])
     product = Id(required=True)  # the GI product the listing claims
     codes = fields.List(fields.String(validate=validate.Length(1, URL_LENGTH)),
                         validate=validate.Length(1, MAX_CODES))  # label URIs shown in its photos
@@ -64,7 +65,7 @@ class Evidence(Strict):
     listings = Ids()
     anomalies = fields.List(fields.String(validate=validate.Length(1, 200)),
                             validate=validate.Length(0, MAX_SOURCES))
-    photos = fields.List(fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$")),
+    photos = fields.List(fields.String(validate=FullMatch(r"^[0-9a-f]{64}$")),
                          validate=validate.Length(0, 20))  # SHA-256 of each photo
 
 
@@ -76,7 +77,7 @@ class NoticeSend(Strict):
     reason = fields.String(required=True, validate=validate.OneOf(NOTICE_REASONS))
     detail = Text()
     evidence = fields.Nested(Evidence, required=True)
-    deadline = fields.String(required=True, validate=validate.Regexp(TS_PATTERN.pattern))
+    deadline = fields.String(required=True, validate=FullMatch(TS_PATTERN.pattern))
 
     @validates_schema
     def _names_a_listing(self, data: dict[str, Any], **_: Any) -> None:
