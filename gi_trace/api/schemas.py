@@ -73,6 +73,9 @@ class ConsistencyArgs(Schema):
 
 
 # -- responses -------------------------------------------------------------------------------
+BINARY: dict[str, Any] = {"type": "string", "format": "binary"}  # a body of bytes: a tile, a PDF
+
+
 class HealthSchema(Schema):
     status = fields.String(required=True)
     log_size = fields.Integer(required=True)

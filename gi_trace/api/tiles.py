@@ -21,6 +21,7 @@ from gi_trace.ledger.errors import MalformedError
 from gi_trace.ledger.tiles import Tile, TileReader
 
 from .context import current_log, current_service
+from .schemas import BINARY
 
 blp = Blueprint("tiles", __name__, description="The log as C2SP tlog-tiles static resources.")
 
@@ -32,7 +33,7 @@ CHECKPOINT_CACHE = "public, max-age=5"
 
 def _binary(description: str) -> dict[str, Any]:
     return {"responses": {"200": {"description": description, "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}
+        "application/octet-stream": {"schema": BINARY}}}}}
 
 
 @blp.route("/checkpoint")

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from gi_trace.api.auth.caller import protected, require_caller
 from gi_trace.api.context import current_service
+from gi_trace.api.schemas import BINARY
 from gi_trace.domain.gs1 import valid_check_digit
 from gi_trace.domain.queries import shipments
 from gi_trace.labels import qr
@@ -93,7 +94,7 @@ def label_svg(shipment: shipments.Shipment, uri: str) -> str:
 
 @blp.route("/<shipment>/label.svg")
 class Label(MethodView):
-    @blp.response(200, content_type=SVG)
+    @blp.response(200, BINARY, content_type=SVG)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @protected(blp)

@@ -18,6 +18,7 @@ from flask_smorest import Blueprint
 
 from gi_trace.api.auth.caller import protected, require_caller
 from gi_trace.api.context import current_service
+from gi_trace.api.schemas import BINARY
 from gi_trace.domain.queries import batches
 from gi_trace.domain.queries.labels import issued_labels
 from gi_trace.domain.queries.orgs import get_org
@@ -34,7 +35,7 @@ blp = Blueprint("label_sheets", __name__, url_prefix="/v1/batches",
 
 @blp.route("/<batch>/labels.pdf")
 class LabelSheet(MethodView):
-    @blp.response(200, content_type="application/pdf")
+    @blp.response(200, BINARY, content_type="application/pdf")
     @blp.alt_response(404, response="NOT_FOUND")
     @protected(blp)
     def get(self, batch: str) -> Response:
