@@ -30,6 +30,7 @@ from gi_trace.api.problems import Problem
 from gi_trace.api.reads.access import regulator_reader
 from gi_trace.api.reads.connection import connection
 from gi_trace.api.reads.schemas import PageArgs, page_of
+from gi_trace.api.schemas import BINARY
 from gi_trace.domain.queries.paging import Page
 from gi_trace.labels import report_queue, reports
 from gi_trace.labels.photo import FIELD as PHOTO
@@ -226,7 +227,7 @@ class OneReport(MethodView):
 
 @blp.route("/<report_id>/photo")
 class Photo(MethodView):
-    @blp.response(200, description="The photo as sent, in its own image type",
+    @blp.response(200, BINARY, description="The photo as sent, in its own image type",
                   content_type="image/*")
     @blp.alt_response(404, response="NOT_FOUND")
     @protected(blp)
