@@ -62,13 +62,16 @@ _VERDICT_DOC = {
                                     "a 307 to it; any other: the verdict itself")},
                    {"in": "query", "name": "lang", "schema": {"enum": ["zh", "en"]}}],
     "responses": {"200": {"description": "the verdict (a verdict of INVALID is still a 200)",
-                          "content": {"text/html": {},
+                          "content": {"text/html": {"schema": {"type": "string"}},
                                       "application/json": {"schema": VERDICT_SCHEMA},
-                                      "application/linkset+json": {}}},
+                                      "application/linkset+json": {"schema": {
+                                          "type": "object", "required": ["linkset"],
+                                          "properties": {"linkset": {"type": "array"}},
+                                          "description": "RFC 9264"}}}},
                   "307": {"description": "the link of the `linkType` asked for"},
                   "400": {"description": ("not a gi-trace Digital Link: a problem page for a browser, "
                                           "the problem as JSON for `Accept: application/json`"),
-                          "content": {"text/html": {},
+                          "content": {"text/html": {"schema": {"type": "string"}},
                                       "application/problem+json": {
                                           "schema": {"$ref": "#/components/schemas/Problem"}}}}},
 }
