@@ -248,6 +248,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "home.docs": {"zh": "接口文档（可在浏览器中浏览）", "en": "API documentation (browsable)"},
     "home.openapi": {"zh": "OpenAPI 文档（JSON）", "en": "The OpenAPI document (JSON)"},
     "home.checkpoint": {"zh": "账本最新签名检查点", "en": "The ledger's latest signed checkpoint"},
+
+    # The typical cases page (/cases/).
+    "cases.title": {"zh": "典型案例", "en": "Typical cases"},
+    "cases.lead": {"zh": "监管部门办结并公布的地理标志保护案例。每一步都由办案部门签名记入公开账本，"
+                         "跨地区移送的线索由接收地监管部门确认。",
+                   "en": "Geographical-indication cases the regulators closed and published. Each "
+                         "step was signed into the public ledger by the regulator that took it; a "
+                         "clue transferred across regions was accepted by the receiving region's "
+                         "regulator."},
+    "cases.none": {"zh": "暂无公布的典型案例。", "en": "No typical case has been published yet."},
+    "cases.case": {"zh": "案件编号", "en": "Case"},
+    "cases.outcome.confirmed": {"zh": "查实", "en": "Confirmed"},
+    "cases.outcome.unfounded": {"zh": "不实", "en": "Unfounded"},
+    "cases.dates": {"zh": "立案与结案", "en": "Opened and closed"},
+    "cases.dates.value": {"zh": "{opened} 立案，{closed} 结案", "en": "opened {opened}, closed {closed}"},
+    "cases.regulators": {"zh": "办案部门", "en": "Handled by"},
+    "cases.regions": {"zh": "涉及地区（行政区划代码）", "en": "Regions involved (admin codes)"},
 }
 
 

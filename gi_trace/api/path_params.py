@@ -25,6 +25,7 @@ CSET82_VALUE = {"type": "string", "pattern": '^[!"%-?A-Z_a-z]{1,20}$', "maxLengt
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "batch": ID,
+    "case": ID,
     "org": ID,
     "product": ID,
     "shipment": ID,
