@@ -30,11 +30,9 @@ VERDICT_ENDPOINT = "scan.verdict"
 _OFFERED = ["text/html", "application/json", resolver.LINKSET_TYPE]
 
 
-def _not_found(detail: str, media: str) -> Response:
-    problem = Problem(404, "not-found", "Not found", detail)
-    if media == "text/html":
-        return render_page("problem.html", status=404, problem=problem, words="resolver.not_found")
-    return problem.response()
+def _not_found(detail: str) -> Response:
+    """problem+json, or its page for a browser: the one negotiation every error follows."""
+    return Problem(404, "not-found", "Not found", detail).response(words="resolver.not_found")
 
 
 def _label(link: DigitalLink) -> Response:
@@ -42,7 +40,7 @@ def _label(link: DigitalLink) -> Response:
     reads the raw path itself, so it resolves the alias and an escaped '/' alike."""
     verdict = current_app.view_functions.get(VERDICT_ENDPOINT)
     if verdict is None or link.lot is None:
-        return _not_found("gi-trace labels are /01/{gtin}/10/{lot}/21/{serial}", _media())
+        return _not_found("gi-trace labels are /01/{gtin}/10/{lot}/21/{serial}")
     answer: Any = verdict(gtin=link.gtin, lot=link.lot, serial=link.serial)
     return current_app.make_response(answer)
 
@@ -84,7 +82,7 @@ def resolve(_rest: str) -> Response:
         facts = public.lot_facts(conn, link.gtin, link.lot)
         missing = f"no lot {link.lot!r} of GTIN {link.gtin}"
     if facts is None:
-        return _not_found(missing, media)
+        return _not_found(missing)
     known = {"product": facts.product.product,
              "batch": facts.batch if isinstance(facts, public.LotFacts) else None}
     response = _answer(link, facts, media, known)
