@@ -195,17 +195,30 @@ def test_ratios_are_numbers_or_null(document: dict[str, Any]) -> None:
         assert "null" in ratio["description"]
 
 
-def test_every_error_is_a_problem(document: dict[str, Any]) -> None:
-    """Every 4xx and 5xx of every operation is application/problem+json (the verdict's 400 may
-    also be the page a browser gets)."""
-    responses = document["components"]["responses"]
-    not_problems = []
+def responses(document: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(path, method, status, response) for every response of every operation, refs resolved."""
+    shared = document["components"]["responses"]
     for path, item in document["paths"].items():
         for method, operation in item.items():
             for status, response in operation.get("responses", {}).items() if method != "parameters" else ():
-                if status[0] in "45" or status == "default":
-                    response = responses[response["$ref"].rsplit("/", 1)[1]] if "$ref" in response \
-                        else response
-                    if "application/problem+json" not in response.get("content", {}):
-                        not_problems.append((method, path, status))
+                named = response.get("$ref", "").rsplit("/", 1)[-1]
+                yield path, method, status, shared[named] if named else response
+
+
+def test_every_success_documents_its_body(document: dict[str, Any]) -> None:
+    """Every 2xx but a 204 names its content types, each with a schema."""
+    shapeless = [(method, path, status, content_type)
+                 for path, method, status, response in responses(document)
+                 if status.startswith("2") and status != "204"
+                 for content_type, media in (response.get("content") or {"(none)": {}}).items()
+                 if "schema" not in media]
+    assert shapeless == []
+
+
+def test_every_error_is_a_problem(document: dict[str, Any]) -> None:
+    """Every 4xx and 5xx of every operation is application/problem+json (the verdict's 400 may
+    also be the page a browser gets)."""
+    not_problems = [(method, path, status) for path, method, status, response in responses(document)
+                    if (status[0] in "45" or status == "default")
+                    and "application/problem+json" not in response.get("content", {})]
     assert not_problems == []
