@@ -11,12 +11,13 @@ from sqlalchemy import Engine, MetaData
 
 def target_metadata() -> list[MetaData]:
     """Every table the service owns: the ledger's, each layer's projections, and the labels'
-    scans and reports."""
+    scans and reports and the webhook outbox."""
     from gi_trace.domain.tables import metadata as domain
+    from gi_trace.labels.outbox_tables import metadata as outbox
     from gi_trace.labels.tables import metadata as labels
     from gi_trace.ledger.schema import metadata as ledger
 
-    return [ledger, domain, labels]
+    return [ledger, domain, labels, outbox]
 
 
 class NotInitialised(RuntimeError):
