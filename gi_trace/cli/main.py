@@ -8,6 +8,7 @@ from gi_trace.cli import (
     audit,
     backup,
     batches,
+    cases,
     demo,
     epcis,
     imports,
@@ -30,7 +31,7 @@ def cli() -> None:
 
 
 for module in (server, keys, statements, batches, shipments, labels, audit, demo, projections,
-               epcis, witness, profile, backup, imports, scans):
+               epcis, witness, profile, backup, imports, scans, cases):
     for command in module.COMMANDS:
         cli.add_command(command)
 
