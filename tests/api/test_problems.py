@@ -8,6 +8,7 @@ from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from gi_trace.api.problems import TYPE_BASE, from_http_exception, from_ledger_error
 from gi_trace.ledger.errors import (
     ConflictError,
+    DatabaseUnavailableError,
     LedgerBusyError,
     LedgerError,
     MalformedError,
@@ -23,6 +24,8 @@ STATUSES = {
     "not-authorized": (RefusedError("x", code="not-authorized"), 403),
     "conflict": (ConflictError("x", code="replayed-nonce"), 409),
     "busy": (LedgerBusyError(), 503),
+    "database-unavailable": (DatabaseUnavailableError("x"), 503),
+    "database-refused": (MalformedError("x", code="database-refused"), 422),
     "bare-ledger-error": (LedgerError("x"), 422),
 }
 
