@@ -3,8 +3,8 @@
 For every record, in order: its seq, its link to the previous record, its
 record hash, that its statement bytes are canonical, its author's signature,
 and (by replaying it into an empty scratch database through the same identity
-and rule hooks as the append) that the author's key was not revoked before it, and every rule. At
-the end the Merkle root must equal the one in the latest checkpoint, whose
+and rule hooks as the append) that the author's key was not revoked before it,
+and every rule. At the end the Merkle root must equal the one in the latest checkpoint, whose
 signature must verify with the operator key obtained out of band.
 
 With the disclosures kept beside the log (a regulator's or the operator's source),
