@@ -52,6 +52,19 @@ class Settings:
     # written by appends only, so a quiet log ages: set it where appends come all day).
     access_log: int = 1
     ready_max_checkpoint_age_seconds: int = 0
+    # Webhooks (gi_trace/labels/webhook_delivery.py): each app process runs a delivery worker
+    # (0: none) that looks at the log every `webhook_poll_ms` (and after each append), sends
+    # what is due, waits `webhook_backoff_ms` doubling to `webhook_backoff_max_ms` (with jitter)
+    # between attempts, and gives up after `webhook_max_attempts` or `webhook_max_age_seconds`.
+    # A claim lasts `webhook_lease_ms`, longer than a request's `webhook_timeout_ms`.
+    webhook_worker: int = 1
+    webhook_poll_ms: int = 1000
+    webhook_backoff_ms: int = 5000
+    webhook_backoff_max_ms: int = 3_600_000
+    webhook_max_attempts: int = 15
+    webhook_max_age_seconds: int = 3 * 86400
+    webhook_lease_ms: int = 60_000
+    webhook_timeout_ms: int = 10_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

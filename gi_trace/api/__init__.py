@@ -34,6 +34,7 @@ from . import (
 )
 from .context import EXTENSION
 from .openapi import make_api
+from .protection import webhooks as protection_webhooks
 from .protection import cases as protection_cases
 from .reads import deliveries, oversight
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     resolver.init_app(app)
     for blueprint in (oversight.blp, deliveries.blp):
         api.register_blueprint(blueprint)
+    protection_webhooks.init_app(app, api, service)
     protection_cases.init_app(app, api)
     dashboard.init_app(app)
     desk.init_app(app)

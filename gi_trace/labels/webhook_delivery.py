@@ -64,6 +64,10 @@ class DeliveryWorker:
         self._thread = threading.Thread(target=self._loop, name="gi-trace-webhooks", daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def wake(self) -> None:
         """Look at the log now (after an append) rather than at the next poll."""
         self._wake.set()
