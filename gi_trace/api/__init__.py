@@ -34,8 +34,8 @@ from . import (
 )
 from .context import EXTENSION
 from .openapi import make_api
-from .protection import webhooks as protection_webhooks
 from .protection import cases as protection_cases
+from .protection import webhooks as protection_webhooks
 from .reads import deliveries, oversight
 
 
