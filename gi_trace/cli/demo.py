@@ -5,21 +5,25 @@ machine and writes them to --keys-dir, so that you can sign as any of them with
 `gi-trace batch …`, `ship …`. In real use each organisation makes its own key
 (`gi-trace keys new`) and nobody else, the server least of all, ever sees it.
 
-The story (demo_chain.py) is appended straight through the service's Log in one
-transaction, not over HTTP: it is fast, and it loads whole or not at all, so a
-refused step never leaves half a demo behind.
+The story (demo_chain.py, then demo_protection.py) is appended straight through the
+service's Log in one transaction, not over HTTP: it is fast, and it loads whole or not at
+all, so a refused step never leaves half a demo behind (the shopper's report, queued off
+the log just before, is withdrawn then too).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gi_trace.cli.demo_chain import DESK, ORGS, REGULATOR, SCANNER, DemoLabels, Step, story
+from gi_trace.cli import demo_protection
+from gi_trace.cli.demo_chain import DESK, ORGS, REGULATOR, SCANNER, DemoLabels, DemoOrg, Step, story
+from gi_trace.cli.demo_protection import DemoReport
 from gi_trace.cli.errors import friendly
 from gi_trace.labels.issuing import Label, new_labels
 from gi_trace.ledger import keys
@@ -51,7 +55,7 @@ def demo_key(keys_dir: Path, org: str) -> Ed25519PrivateKey:
 
 
 def demo_keys(keys_dir: Path) -> dict[str, Ed25519PrivateKey]:
-    names = [REGULATOR.org, *(org.org for org in ORGS), SCANNER, DESK]
+    names = [REGULATOR.org, *(org.org for org in (*ORGS, *demo_protection.ORGS)), SCANNER, DESK]
     return {name: demo_key(keys_dir, name) for name in names}
 
 
@@ -66,14 +70,35 @@ def sign_story(steps: list[Step], secret: dict[str, Ed25519PrivateKey]) -> list[
     return [step.draft.sign(step.actor, secret[step.actor]) for step in steps]
 
 
-def load(service: Service, keys_dir: Path, labels: DemoLabels | None = None) -> list[Step]:
-    """Append the whole story in one transaction; name the step at fault if one is refused."""
+@dataclass(frozen=True)
+class Loaded:
+    steps: list[Step]
+    report: DemoReport  # the shopper's, off the log
+
+
+def load(service: Service, keys_dir: Path, labels: DemoLabels | None = None) -> Loaded:
+    """Queue the shopper's report, then append the whole story in one transaction; name the
+    step at fault if one is refused, and withdraw the report then."""
     secret = demo_keys(keys_dir)
+    labels = labels if labels is not None else DemoLabels()
 
     def sign_labels(org: str, gtin: str, lot: str, count: int) -> list[Label]:
         return new_labels(secret[org], gtin, lot, count)
 
-    steps = story(dict(secret), datetime.now(UTC).date(), sign_labels, labels)
+    now = datetime.now(UTC)
+    steps = story(dict(secret), now.date(), sign_labels, labels)
+    # The fake bag carries the code of a bag Wumart sold: a copied code.
+    report = demo_protection.report_fake_bag(service.engine, service.settings, labels.sold[-1])
+    steps += demo_protection.story(dict(secret), now, report)
+    try:
+        _append(service, steps, secret)
+    except BaseException:
+        demo_protection.withdraw(service.engine, report)
+        raise
+    return Loaded(steps, report)
+
+
+def _append(service: Service, steps: list[Step], secret: dict[str, Ed25519PrivateKey]) -> None:
     try:
         service.log.append(sign_story(steps, secret))
     except LedgerError as e:
@@ -81,7 +106,6 @@ def load(service: Service, keys_dir: Path, labels: DemoLabels | None = None) -> 
             step = steps[e.index]
             e.message = f"demo step {e.index} ({step.draft.type} by {step.actor}: {step.what}): {e.message}"
         raise
-    return steps
 
 
 def _ensure_regulators(settings: Settings, keys_dir: Path) -> None:
@@ -112,14 +136,15 @@ def demo(keys_dir: Path) -> None:
             click.echo(f"log already holds {size} records; demo data not loaded again")
             return
         labels = DemoLabels()
-        steps = load(service, keys_dir, labels)
-        kinds = Counter(step.draft.type for step in steps)
-        click.echo(f"demo loaded: {len(steps)} statements (log size {service.log.size()}): "
+        loaded = load(service, keys_dir, labels)
+        kinds = Counter(step.draft.type for step in loaded.steps)
+        click.echo(f"demo loaded: {len(loaded.steps)} statements (log size {service.log.size()}): "
                    + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
         _show_labels(labels, settings.base_url, keys_dir.parent / "demo-labels.txt")
-        pallet = next(s.draft.body["sscc"] for s in steps if "sscc" in s.draft.body)
+        pallet = next(s.draft.body["sscc"] for s in loaded.steps if "sscc" in s.draft.body)
         click.echo(f"the pallet in transit to Hema, for the receiving desk ({settings.base_url}/desk, "
                    f"key {keys_dir / (DESK + '.pem')}): {settings.base_url}/00/{pallet}")
+        _show_protection(loaded.report, settings.base_url, keys_dir)
         click.echo(f"DEMO ONLY private keys of every demo organisation are in {keys_dir}/ "
                    "— for trying things out, never for real use")
     finally:
@@ -135,6 +160,19 @@ def _show_labels(labels: DemoLabels, base_url: str, path: Path) -> None:
     click.echo(f"special-sign labels to scan are in {path}, e.g.:")
     for what, group in groups.items():
         click.echo(f"  {what}: {group[0].uri(base_url)}")
+
+
+def _show_protection(report: DemoReport, base_url: str, keys_dir: Path) -> None:
+    """Where to follow the protection story, and the shopper's receipt code (shown only here)."""
+    def key(org: DemoOrg) -> Path:
+        return keys_dir / f"{org.org}.pem"
+
+    click.echo(f"the shopper's counterfeit report {report.id}, receipt code {report.receipt}: "
+               f"curl -H 'Receipt-Code: {report.receipt}' {base_url}/v1/reports/receipt")
+    click.echo(f"Demo Mall's takedown notice, on the platform console ({base_url}/platform/, "
+               f"key {key(demo_protection.PLATFORM)}); the case Beijing transferred to Heilongjiang, "
+               f"on the dashboard ({base_url}/dashboard, key {key(REGULATOR)} or "
+               f"{key(demo_protection.HEILONGJIANG)}); the typical case: {base_url}/cases/")
 
 
 COMMANDS = [demo]

@@ -5,23 +5,26 @@ what the harvests can yield, with valid USCC check characters."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
 import stat
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 
 from gi_trace.cli import demo as demo_module
-from gi_trace.cli import demo_chain
+from gi_trace.cli import demo_chain, demo_protection
 from gi_trace.cli.demo_chain import (
     HEMA,
     MILL,
@@ -34,18 +37,27 @@ from gi_trace.cli.demo_chain import (
     harvest_season,
     uscc,
 )
+from gi_trace.cli.demo_protection import ASSOCIATION, HEILONGJIANG, PLATFORM
 from gi_trace.cli.main import cli
 from gi_trace.client import drafts
 from gi_trace.domain import tables
 from gi_trace.domain.bodies import USCC_PATTERN
+from gi_trace.domain.bodies_protection import BODIES as PROTECTION_BODIES
 from gi_trace.domain.disclosure_policy import CONFIDENTIAL
+from gi_trace.domain.epcis.export import Exporter
 from gi_trace.domain.gs1 import valid_check_digit
+from gi_trace.domain.queries.visibility import OPERATOR
 from gi_trace.domain.regions import inside
 from gi_trace.domain.uscc import valid_uscc
+from gi_trace.labels import receipts, report_queue
 from gi_trace.labels.digital_link import parse
+from gi_trace.labels.receipt_status import receipt_status
+from gi_trace.labels.tables import reports
 from gi_trace.ledger import schema
 from gi_trace.service import operator_signer
 from gi_trace.settings import Settings
+from tests.domain.world import dump
+from tests.epcis_schema import schema_errors
 from tests.live_server import live_server
 from tests.vectors import vectors_dir
 
@@ -60,13 +72,17 @@ class Demo:
     seconds: float
     output: str
 
-    def rows(self, table: Any) -> list[Any]:
+    @contextmanager
+    def engine(self) -> Iterator[Engine]:
         engine = create_engine(self.env["GI_TRACE_DATABASE_URL"])
         try:
-            with engine.connect() as conn:
-                return list(conn.execute(select(table)))
+            yield engine
         finally:
             engine.dispose()
+
+    def rows(self, table: Any) -> list[Any]:
+        with self.engine() as engine, engine.connect() as conn:
+            return list(conn.execute(select(table)))
 
 
 def demo_env(root: Path) -> dict[str, str]:
@@ -126,6 +142,7 @@ def test_the_demo_loads_only_once(loaded: Demo) -> None:
     again = CliRunner(env=loaded.env).invoke(cli, ["demo", "--keys-dir", str(loaded.keys_dir)])
     assert again.exit_code == 0 and "not loaded again" in again.output
     assert len(loaded.rows(tables.batch_events)) == before
+    assert len(loaded.rows(reports)) == 1
 
 
 def test_every_name_is_bilingual_and_every_code_is_valid(loaded: Demo) -> None:
@@ -168,7 +185,7 @@ def test_three_growers_and_the_mill_are_approved_inside_the_region_and_the_fourt
     assert not inside(orgs[SHUANGCHENG.org].region, [WUCHANG])
     assert sorted(r[0] for r in roles.values()) == sorted(
         ["regulator", "producer", "producer", "producer", "producer", "processor", "distributor",
-         "retailer", "retailer"])
+         "retailer", "retailer", "platform", "association", "regulator"])
     retailers = [o for o in loaded.rows(tables.orgs) if json.loads(o.roles) == ["retailer"]]
     assert {o.region[:2] for o in retailers} == {"11"}  # Beijing
 
@@ -232,7 +249,10 @@ def test_the_demo_keys_are_marked_and_private(loaded: Demo) -> None:
     readme = (loaded.keys_dir / "README-DEMO-ONLY.txt").read_text(encoding="utf-8")
     assert "DEMO ONLY" in readme
     pems = sorted(loaded.keys_dir.glob("*.pem"))
-    assert len(pems) == 11  # the regulator, the 8 orgs, Wumart's lost scanner and Hema's desk
+    # the regulator, the season's 8 orgs, Wumart's lost scanner, Hema's desk, the platform, the
+    # association and Heilongjiang's regulator
+    assert len(pems) == 14
+    assert {f"{org.org}.pem" for org in (PLATFORM, ASSOCIATION, HEILONGJIANG)} <= {p.name for p in pems}
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in pems)
 
 
@@ -265,9 +285,12 @@ def test_a_refused_step_loads_nothing_and_names_the_step(tmp_path: Path,
     failed = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(keys_dir)])
     assert failed.exit_code == 1 and "Traceback" not in failed.output
     assert "demo step" in failed.output and "unknown-shipment" in failed.output
+    demo = Demo(env, keys_dir, 0, failed.output)
+    assert demo.rows(reports) == []  # the shopper's report was withdrawn with the statements
     monkeypatch.setattr(demo_module, "story", real_story)
     retried = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(keys_dir)])
     assert retried.exit_code == 0 and "demo loaded" in retried.output, retried.output
+    assert len(demo.rows(reports)) == 1
 
 
 def test_the_season_is_the_latest_harvest_in() -> None:
@@ -280,3 +303,135 @@ def test_the_delivery_left_pending_carries_an_sscc_for_the_receiving_desk(loaded
     labelled = [s for s in loaded.rows(tables.shipments) if s.sscc is not None]
     assert len(labelled) == 1 and labelled[0].shipment.startswith("ship-harbin-hema-")
     assert labelled[0].shipment.endswith("-03") and valid_check_digit(labelled[0].sscc)
+
+
+# -- the protection story ------------------------------------------------------------------
+STORY = [  # after the season's recall, in log order
+    ("org.register", "cnipa"), ("org.register", "cnipa"), ("org.register", "cnipa"),
+    ("recall.ack", WUMART.org),
+    ("listing.check", PLATFORM.org),
+    ("notice.send", ASSOCIATION.org),
+    ("notice.answer", PLATFORM.org), ("notice.answer", PLATFORM.org),
+    ("case.open", "cnipa"), ("case.transfer", "cnipa"),
+    ("case.accept", HEILONGJIANG.org), ("case.close", HEILONGJIANG.org),
+    ("reward.grant", HEILONGJIANG.org)]
+
+
+def the_report(loaded: Demo) -> report_queue.Report:
+    [row] = loaded.rows(reports)
+    with loaded.engine() as engine, engine.connect() as conn:
+        report = report_queue.get_report(conn, row.id)
+    assert report is not None
+    return report
+
+
+def test_the_protection_story_follows_the_season_on_the_log_in_order(loaded: Demo) -> None:
+    statements = records(loaded)
+    recall = next(seq for seq, s in enumerate(statements) if s["type"] == "batch.recall")
+    story = statements[recall + 1:recall + 1 + len(STORY)]  # (another test may append after it)
+    assert [(s["type"], s["actor"]) for s in story] == STORY
+    report = the_report(loaded).id
+    by_type = {s["type"]: s["body"] for s in story}
+    check = by_type["listing.check"]["check"]
+    assert by_type["notice.send"]["listing"] == check
+    assert by_type["case.open"]["sources"] == {"reports": [report], "listings": [check],
+                                               "notices": [by_type["notice.send"]["notice"]]}
+    assert by_type["case.transfer"]["to"] == HEILONGJIANG.org
+    assert (by_type["reward.grant"]["report"], by_type["reward.grant"]["case"]) == (
+        report, by_type["case.open"]["case"])
+
+
+def test_the_platform_removes_the_unapproved_sellers_listing_within_the_deadline(
+        loaded: Demo) -> None:
+    [listing] = loaded.rows(tables.listings)
+    orgs = loaded.rows(tables.orgs)
+    assert valid_uscc(listing.seller_uscc) and listing.seller_uscc not in {o.uscc for o in orgs}
+    assert listing.platform == PLATFORM.org and listing.url.startswith("https://demo-mall.example/")
+    [notice] = loaded.rows(tables.notices)
+    assert (notice.listing, notice.sender, notice.status) == (listing.check, ASSOCIATION.org, "removed")
+    assert notice.sent_ts <= notice.acknowledged_ts <= notice.answered_ts < notice.deadline
+    roles = {o.org: json.loads(o.roles) for o in orgs}
+    assert roles[PLATFORM.org] == ["platform"] and roles[ASSOCIATION.org] == ["association"]
+    assert "invented" in PLATFORM.en and "虚构" in PLATFORM.zh
+
+
+def test_the_notice_s_evidence_is_the_shopper_s_report_and_photo_of_a_copied_code(
+        loaded: Demo) -> None:
+    report = the_report(loaded)
+    [notice] = loaded.rows(tables.notices)
+    with loaded.engine() as engine, engine.connect() as conn:
+        photo = report_queue.get_photo(conn, report.id)
+    assert photo is not None and photo[1] == "image/png"
+    assert json.loads(notice.evidence)["reports"] == [report.id]
+    assert json.loads(notice.evidence)["photos"] == [hashlib.sha256(photo[0]).hexdigest()]
+    assert report.uri is not None and report.contact is None  # no personal data
+    status = {x.serial: x.status for x in loaded.rows(tables.labels)}
+    assert status[parse(report.uri).serial] == "sold"  # the fake bag copies a sold bag's code
+    [listing] = loaded.rows(tables.listings)
+    assert json.loads(listing.codes) == [report.uri]
+
+
+def test_beijing_transfers_the_case_to_heilongjiang_which_closes_it_confirmed_and_public(
+        loaded: Demo) -> None:
+    [case] = loaded.rows(tables.cases)
+    assert (case.opened_by, case.holder, case.status, case.outcome) == (
+        "cnipa", HEILONGJIANG.org, "closed", "confirmed")
+    assert case.published and "Heilongjiang" in case.public_summary
+    regions = {o.org: o.region for o in loaded.rows(tables.orgs)}
+    assert regions["cnipa"][:2] == "11" and regions[HEILONGJIANG.org][:2] == "23"
+    events = sorted(loaded.rows(tables.case_events), key=lambda e: e.seq)
+    assert [(e.type, e.actor, e.to) for e in events] == [
+        ("case.open", "cnipa", None), ("case.transfer", "cnipa", HEILONGJIANG.org),
+        ("case.accept", HEILONGJIANG.org, None), ("case.close", HEILONGJIANG.org, None)]
+
+
+def test_the_shopper_s_receipt_code_shows_the_reward(loaded: Demo) -> None:
+    code = re.search(r"receipt code ([A-Z2-7-]{39}):", loaded.output)
+    assert code is not None, loaded.output
+    with loaded.engine() as engine:
+        found = receipts.find_report(engine, code[1], "a-tester", limit=5, now=int(time.time()))
+        assert found == the_report(loaded).id
+        with engine.connect() as conn:
+            status = receipt_status(conn, found)
+    assert status.state == "rewarded" and status.reward is not None
+    assert status.reward.amount == demo_protection.REWARD_YUAN
+    logged = b"".join(bytes(r.statement) for r in loaded.rows(schema.records))
+    assert code[1].encode() not in logged and receipts.canonical(code[1]).encode() not in logged
+
+
+def test_one_holder_acknowledges_the_recall_and_the_other_does_not(loaded: Demo) -> None:
+    [ack] = loaded.rows(tables.recall_acks)
+    assert ack.org == WUMART.org and Decimal(ack.withdrawn) > 0
+    holders = {h.org for h in loaded.rows(tables.holdings) if h.batch == ack.batch}
+    assert {WUMART.org, HEMA.org} <= holders
+
+
+def test_the_projections_rebuilt_from_the_demo_log_are_identical(loaded: Demo,
+                                                                  tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    shutil.copy(loaded.env["GI_TRACE_DATABASE_URL"].removeprefix("sqlite:///"), copy)
+    env = {**loaded.env, "GI_TRACE_DATABASE_URL": f"sqlite:///{copy}"}
+    demo = Demo(env, loaded.keys_dir, 0, "")
+    with demo.engine() as engine:
+        live = dump(engine)
+    assert live["gi_cases"] and live["gi_notices"] and live["gi_rewards"]
+    result = CliRunner(env=env).invoke(cli, ["projections", "rebuild"])
+    assert result.exit_code == 0, result.output
+    with demo.engine() as engine:
+        assert dump(engine) == live
+
+
+def test_the_epcis_export_holds_the_season_and_no_protection_statement(loaded: Demo) -> None:
+    settings = Settings.from_env(loaded.env)
+    exporter = Exporter(settings.base_url, settings.gs1_company_prefix_length)
+    with loaded.engine() as engine, engine.connect() as conn:
+        document, more = exporter.period(conn, datetime(2000, 1, 1, tzinfo=UTC), None,
+                                         viewer=OPERATOR, created=datetime.now(UTC), limit=500)
+        seasonal = set(conn.scalars(select(tables.batch_events.c.seq)))
+    assert more is None and schema_errors(document) == []
+    events = document["epcisBody"]["eventList"]
+    statements = records(loaded)
+    protection = {seq for seq, s in enumerate(statements) if s["type"] in PROTECTION_BODIES}
+    assert len(protection) == len(STORY) - 3  # all but the three org.register
+    assert {e["gitrace:seq"] for e in events} == seasonal and not seasonal & protection
+    assert not {e["gitrace:statement"] for e in events} & set(PROTECTION_BODIES)
