@@ -183,6 +183,33 @@ STRINGS: dict[str, dict[str, str]] = {
     "shipment.pending": {"zh": "待收货", "en": "pending"},
     "shipment.received": {"zh": "已收货", "en": "received"},
     "shipment.rejected": {"zh": "已拒收", "en": "rejected"},
+
+    # The dashboard's cases panel (cases across regions).
+    "dash.cases": {"zh": "跨地区案件", "en": "Cases across regions"},
+    "dash.cases.note": {"zh": "本地区立案、承办或移送的案件。接收、退回、移送和结案均在本浏览器中签名。",
+                        "en": "Cases your region opened, holds or transferred. Accepting, returning, "
+                              "transferring and closing are signed in this browser."},
+    "dash.cases.typical": {"zh": "公开的典型案例", "en": "Published typical cases"},
+    "dash.cases.incoming": {"zh": "待接收的移送", "en": "Transfers awaiting acceptance"},
+    "dash.cases.held": {"zh": "在办案件", "en": "Open cases held"},
+    "dash.cases.outgoing": {"zh": "已移出、待对方答复", "en": "Transfers sent, awaiting an answer"},
+    "dash.cases.closed": {"zh": "已结案", "en": "Closed"},
+    "dash.cases.holder": {"zh": "承办：{holder}", "en": "held by {holder}"},
+    "dash.cases.accept": {"zh": "接收（认可证据）", "en": "Accept (recognise the evidence)"},
+    "dash.cases.return": {"zh": "退回", "en": "Return"},
+    "dash.cases.transfer": {"zh": "移送", "en": "Transfer"},
+    "dash.cases.close": {"zh": "结案", "en": "Close"},
+    "dash.cases.to": {"zh": "移送至（其他地区的监管部门）", "en": "To (a regulator of another region)"},
+    "dash.cases.reason": {"zh": "原因（保密）", "en": "Reason (confidential)"},
+    "dash.cases.outcome": {"zh": "结论", "en": "Outcome"},
+    "dash.cases.outcome.confirmed": {"zh": "查实", "en": "confirmed"},
+    "dash.cases.outcome.unfounded": {"zh": "不实", "en": "unfounded"},
+    "dash.cases.publish": {"zh": "作为典型案例公布", "en": "Publish as a typical case"},
+    "dash.cases.public_summary": {"zh": "公开摘要（公布时必填）",
+                                  "en": "Public summary (required to publish)"},
+    "dash.cases.published": {"zh": "已公布", "en": "published"},
+    "dash.cases.done": {"zh": "案件 {case}：已签名并记入账本第 {seq} 条。",
+                        "en": "Case {case}: signed and recorded as ledger entry #{seq}."},
 }
 
 

@@ -273,6 +273,7 @@ function startDashboard(session) {
   const refresh = () => Promise.all([
     guard(showQuota(session), "#quota"), guard(showLabels(session), "#labels"),
     guard(showScans(session), "#scans"), guard(showAnomalies(session), "#anomalies"),
+    guard(showCases(session), "#cases"),
     showReports(session),
   ]).then(() => { document.body.dataset.loaded = "true"; });
   wireActions(session, refresh);
