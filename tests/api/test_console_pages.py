@@ -77,7 +77,9 @@ def test_every_word_a_script_says_is_in_the_table() -> None:
              "dash.type.": ("batch.register", "shipment.send", "label.issue", "batch.recall"),
              "dash.fact.": ("product", "lot", "producer", "quantity", "recalled", "holders"),
              "shipment.": ("pending", "received", "rejected"),
-             "status.": ("new", "investigating", "closed")}
+             "status.": ("new", "investigating", "closed"),
+             "dash.cases.": ("accept", "return", "transfer", "close"),  # a case's steps
+             "dash.cases.outcome.": ("confirmed", "unfounded")}
     assert said - whole == set(built)
     assert {prefix + name for prefix, names in built.items() for name in names} <= set(strings.STRINGS)
 
