@@ -167,12 +167,13 @@ def _show_protection(report: DemoReport, base_url: str, keys_dir: Path) -> None:
     def key(org: DemoOrg) -> Path:
         return keys_dir / f"{org.org}.pem"
 
-    click.echo(f"the shopper's counterfeit report {report.id}, receipt code {report.receipt}: "
-               f"curl -H 'Receipt-Code: {report.receipt}' {base_url}/v1/reports/receipt")
-    click.echo(f"Demo Mall's takedown notice, on the platform console ({base_url}/platform/, "
-               f"key {key(demo_protection.PLATFORM)}); the case Beijing transferred to Heilongjiang, "
-               f"on the dashboard ({base_url}/dashboard, key {key(REGULATOR)} or "
-               f"{key(demo_protection.HEILONGJIANG)}); the typical case: {base_url}/cases/")
-
+    click.echo("the protection story, from the shopper's report to the reward:")
+    click.echo(f"  the shopper's receipt code (shown only here) {report.receipt} reads report "
+               f"{report.id}: curl -H 'Receipt-Code: {report.receipt}' {base_url}/v1/reports/receipt")
+    click.echo(f"  Demo Mall's takedown notice: {base_url}/platform/ with key "
+               f"{key(demo_protection.PLATFORM)}")
+    click.echo(f"  the case Beijing transferred to Heilongjiang: {base_url}/dashboard with key "
+               f"{key(REGULATOR)} or {key(demo_protection.HEILONGJIANG)}")
+    click.echo(f"  the typical case it became is public at {base_url}/cases/")
 
 COMMANDS = [demo]

@@ -11,6 +11,7 @@ import re
 import shutil
 import stat
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -385,18 +386,39 @@ def test_beijing_transfers_the_case_to_heilongjiang_which_closes_it_confirmed_an
         ("case.accept", HEILONGJIANG.org, None), ("case.close", HEILONGJIANG.org, None)]
 
 
-def test_the_shopper_s_receipt_code_shows_the_reward(loaded: Demo) -> None:
-    code = re.search(r"receipt code ([A-Z2-7-]{39}):", loaded.output)
+def receipt_code(loaded: Demo) -> str:
+    code = re.search(r"receipt code \(shown only here\) ([A-Z2-7-]{39}) reads report", loaded.output)
     assert code is not None, loaded.output
+    return code[1]
+
+
+def test_the_shopper_s_receipt_code_shows_the_reward(loaded: Demo) -> None:
+    code = receipt_code(loaded)
     with loaded.engine() as engine:
-        found = receipts.find_report(engine, code[1], "a-tester", limit=5, now=int(time.time()))
+        found = receipts.find_report(engine, code, "a-tester", limit=5, now=int(time.time()))
         assert found == the_report(loaded).id
         with engine.connect() as conn:
             status = receipt_status(conn, found)
     assert status.state == "rewarded" and status.reward is not None
     assert status.reward.amount == demo_protection.REWARD_YUAN
     logged = b"".join(bytes(r.statement) for r in loaded.rows(schema.records))
-    assert code[1].encode() not in logged and receipts.canonical(code[1]).encode() not in logged
+    assert code.encode() not in logged and receipts.canonical(code).encode() not in logged
+
+
+def test_the_printed_receipt_command_shows_the_reward_and_the_case_is_public(
+        loaded: Demo, demo_server: str) -> None:
+    command = re.search(r"curl -H '([^:]+): ([^']+)' \S+(/v1/reports/receipt)$", loaded.output,
+                        re.MULTILINE)
+    assert command is not None, loaded.output
+    header, code, path = command.groups()
+    request = urllib.request.Request(demo_server + path, headers={header: code})
+    with urllib.request.urlopen(request) as response:
+        status = json.load(response)
+    assert status["state"] == "rewarded" and status["reward"]["amount"] == demo_protection.REWARD_YUAN
+    with urllib.request.urlopen(f"{demo_server}/v1/typical-cases") as response:
+        typical = json.load(response)["items"]
+    [case] = loaded.rows(tables.cases)
+    assert [c["case"] for c in typical] == [case.case]
 
 
 def test_one_holder_acknowledges_the_recall_and_the_other_does_not(loaded: Demo) -> None:
