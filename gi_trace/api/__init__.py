@@ -35,6 +35,7 @@ from . import (
 from .context import EXTENSION
 from .openapi import make_api
 from .protection import cases as protection_cases
+from .protection import listings as protection_listings
 from .protection import qualifications as protection_qualifications
 from .protection import webhooks as protection_webhooks
 from .reads import deliveries, oversight
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     protection_webhooks.init_app(app, api, service)
     protection_cases.init_app(app, api)
+    protection_listings.init_app(app, api)
     protection_qualifications.init_app(app, api)
     dashboard.init_app(app)
     desk.init_app(app)
