@@ -38,6 +38,8 @@ class Settings:
     report_max_photo_bytes: int = 5 * 1024 * 1024
     # ... and its most pixels, read from the header before anything is decoded.
     report_max_photo_pixels: int = 16_000_000
+    # Receipt codes (gi_trace/labels/receipts.py): how many wrong codes one client may try an hour.
+    receipt_max_misses_per_hour: int = 10
     # Anonymous scans (see gi_trace/labels/scan_limit.py): one client's scans recorded a minute
     # and a day per worker process; past either, the verdict still answers but the scan is not
     # recorded. Scans older than `scan_retention_days` are folded into per-label daily counts.
@@ -65,6 +67,9 @@ class Settings:
     webhook_max_age_seconds: int = 3 * 86400
     webhook_lease_ms: int = 60_000
     webhook_timeout_ms: int = 10_000
+    # Deliver to hosts on private, loopback or link-local addresses too (off: see
+    # gi_trace/labels/webhook_targets.py).
+    webhook_private_targets: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

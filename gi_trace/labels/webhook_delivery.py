@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from . import outbox
 from .http_signatures import WebhookSigner
+from .webhook_targets import private_target
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 500  # characters of an error kept for the delivery log
@@ -44,6 +45,7 @@ class WorkerSettings:
     lease_ms: int  # longer than timeout_seconds, or a slow receiver is sent to twice
     timeout_seconds: float
     batch: int = 20
+    private_targets: bool = False  # allow hosts on private, loopback or link-local addresses
 
 
 def now_ms() -> int:
@@ -105,6 +107,9 @@ class DeliveryWorker:
         """POST the payload: the status answered, or None and why nothing was."""
         if claim.url is None:
             return None, "the webhook was removed"
+        refused = None if self.settings.private_targets else private_target(claim.url)
+        if refused is not None:
+            return None, refused
         headers = self.signer.headers("POST", claim.url, claim.payload, claim.idempotency_key,
                                       created=int(time.time()))
         request = urllib.request.Request(claim.url, data=claim.payload, headers=headers,

@@ -67,7 +67,7 @@ def test_the_delivery_log_shows_attempts_and_the_next_retry(quiet_app: Flask, se
                                                             receiver: Receiver) -> None:
     service.log.append([hook(loop.mall, receiver.url, ["notice"]),
                         loop.notice(listing=None, url=LISTING_URL)])
-    worker = new_worker(service)
+    worker = new_worker(replace(service, settings=replace(service.settings, webhook_private_targets=1)))
     worker.run_once()  # the receiver is down
     client = quiet_app.test_client()
     [pending] = get(client, "/v1/webhooks/H-mall/deliveries", loop.mall).get_json()["items"]
@@ -111,7 +111,8 @@ def test_the_signing_key_is_the_operators(quiet_app: Flask, service: Service) ->
 def test_the_apps_worker_delivers_after_an_append(settings: Settings, service: Service,
                                                   loop: Protection, receiver: Receiver) -> None:
     service.log.append([hook(loop.mall, receiver.url, ["notice"])])
-    with receiving(receiver), serving(replace(settings, webhook_poll_ms=60_000)) as app:
+    with receiving(receiver), serving(replace(settings, webhook_poll_ms=60_000,
+                                                             webhook_private_targets=1)) as app:
         notice = loop.notice(listing=None, url=LISTING_URL)
         assert post_statements(app.test_client(), notice.to_dict()).status_code == 201
         assert receiver.arrived.wait(10), "the append did not wake the worker"

@@ -37,12 +37,14 @@ ROOT = Path(__file__).resolve().parents[2]
 _d = webhook_deliveries.c
 
 
-def worker_settings(*, lease_ms: int = 5000, max_attempts: int = 10) -> WorkerSettings:
+def worker_settings(*, lease_ms: int = 5000, max_attempts: int = 10,
+                    private_targets: bool = True) -> WorkerSettings:
     """Fast retries: 20 ms doubling to 100 ms."""
     return WorkerSettings(base_url="https://gi.example",
                           retry=outbox.Retry(base_ms=20, max_ms=100, max_attempts=max_attempts,
                                              max_age_ms=60_000),
-                          poll_seconds=0.05, lease_ms=lease_ms, timeout_seconds=5)
+                          poll_seconds=0.05, lease_ms=lease_ms, timeout_seconds=5,
+                          private_targets=private_targets)  # the receivers are on 127.0.0.1
 
 
 def new_worker(service: Service, **kwargs: Any) -> DeliveryWorker:
@@ -129,6 +131,18 @@ def test_an_altered_delivery_does_not_verify(service: Service, regulator: Actor,
     verify(receiver.received[0], receiver.url, operator_key(service))
     with pytest.raises(Exception, match="does not"):
         verify(tamper(receiver.received[0]), receiver.url, operator_key(service))
+
+
+def test_a_webhook_into_the_operators_network_is_never_called(service: Service, regulator: Actor,
+                                                                receiver: Receiver) -> None:
+    p = Protection(World(regulator=regulator))
+    service.log.append([*p.world.setup(), *p.setup(), hook(p.mall, receiver.url, ["notice"])])
+    service.log.append([notice_to_mall(p)])
+    with serving(receiver):
+        new_worker(service, private_targets=False).run_once()
+    assert receiver.received == []
+    [row] = deliveries(service)
+    assert row.status == "pending" and "not a public address" in row.last_error
 
 
 def test_a_receiver_down_at_first_gets_it_later(any_service: Service, loop: Protection,

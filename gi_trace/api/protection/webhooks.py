@@ -161,7 +161,8 @@ def worker_settings(service: Service) -> WorkerSettings:
                            max_attempts=s.webhook_max_attempts,
                            max_age_ms=s.webhook_max_age_seconds * 1000),
         poll_seconds=s.webhook_poll_ms / 1000, lease_ms=s.webhook_lease_ms,
-        timeout_seconds=s.webhook_timeout_ms / 1000)
+        timeout_seconds=s.webhook_timeout_ms / 1000,
+        private_targets=bool(s.webhook_private_targets))
 
 
 def new_worker(service: Service) -> DeliveryWorker:
