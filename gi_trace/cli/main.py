@@ -14,6 +14,7 @@ from gi_trace.cli import (
     imports,
     keys,
     labels,
+    listings,
     profile,
     projections,
     scans,
@@ -30,7 +31,7 @@ def cli() -> None:
     pass
 
 
-for module in (server, keys, statements, batches, shipments, labels, audit, demo, projections,
+for module in (server, keys, statements, batches, shipments, labels, listings, audit, demo, projections,
                epcis, witness, profile, backup, imports, scans, cases):
     for command in module.COMMANDS:
         cli.add_command(command)
