@@ -25,6 +25,7 @@ CSET82_VALUE = {"type": "string", "pattern": '^[!"%-?A-Z_a-z]{1,20}$', "maxLengt
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "batch": ID,
+    "check": ID,  # a listing check
     "case": ID,
     "org": ID,
     "product": ID,
