@@ -37,6 +37,8 @@ from .openapi import make_api
 from .protection import cases as protection_cases
 from .protection import listings as protection_listings
 from .protection import qualifications as protection_qualifications
+from .protection import recalls as protection_recalls
+from .protection import rewards as protection_rewards
 from .protection import webhooks as protection_webhooks
 from .reads import deliveries, oversight
 
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     protection_cases.init_app(app, api)
     protection_listings.init_app(app, api)
     protection_qualifications.init_app(app, api)
+    protection_recalls.init_app(app, api)
+    protection_rewards.init_app(app, api)
     dashboard.init_app(app)
     desk.init_app(app)
     landing.init_app(app)

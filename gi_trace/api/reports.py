@@ -32,7 +32,7 @@ from gi_trace.api.reads.connection import connection
 from gi_trace.api.reads.schemas import PageArgs, page_of
 from gi_trace.api.schemas import BINARY
 from gi_trace.domain.queries.paging import Page
-from gi_trace.labels import report_queue, reports
+from gi_trace.labels import receipts, report_queue, reports
 from gi_trace.labels.photo import FIELD as PHOTO
 from gi_trace.labels.photo import DecodersBusy, PhotoTooLarge
 from gi_trace.ledger import keys
@@ -94,6 +94,11 @@ class StatusChangeSchema(Schema):
 class CreatedSchema(Schema):
     id = fields.String(required=True)
     status = fields.String(required=True, metadata={"example": "new"})
+    receipt = fields.String(required=True, metadata={
+        "description": "the reporter's receipt code, shown this once and never stored (only its "
+                       "hash): with it the reporter reads the report's status and claims a "
+                       "reward (/v1/reports/receipt)",
+        "example": "MFRG-GZDF-MZTW-Q2LK-NNSX-I3DP-OJUX-E5LT"})
 
 
 # Each text field's limit, in characters, as labels/reports.py checks it.
@@ -152,6 +157,11 @@ def _read_submission(max_bytes: int) -> tuple[dict[str, Any], bytes | None]:
     raise UnsupportedMediaType("send multipart/form-data (the page's form) or application/json")
 
 
+def current_client() -> str:
+    """The sender of this request as the tables keep it: the keyed hash of its address."""
+    return reports.client_id(current_app.extensions[CLIENT_SECRET], request.remote_addr or "")
+
+
 def _regulator() -> Caller:
     return regulator_reader("counterfeit reports")
 
@@ -183,15 +193,16 @@ class Reports(MethodView):
         gets 503 with Retry-After."""
         service = current_service()
         settings = service.settings
-        client = reports.client_id(current_app.extensions[CLIENT_SECRET], request.remote_addr or "")
+        client = current_client()
         reports.check_limit(service.engine, client, limit=settings.report_max_per_hour,
                             now=int(time.time()))
         fields_, photo = _submission(settings.report_max_photo_bytes)
         report = reports.new_report(fields_, photo, max_photo_bytes=settings.report_max_photo_bytes,
                                     max_photo_pixels=settings.report_max_photo_pixels)
+        code = receipts.new_code()
         report_id = reports.submit(service.engine, report, client, limit=settings.report_max_per_hour,
-                                   now=int(time.time()))
-        return {"id": report_id, "status": "new"}
+                                   now=int(time.time()), receipt_hash=receipts.code_hash(code))
+        return {"id": report_id, "status": "new", "receipt": code}
 
     @blp.arguments(ReportArgs, location="query", as_kwargs=True)
     @blp.response(200, ReportPageSchema)

@@ -17,6 +17,8 @@ from gi_trace.cli import (
     listings,
     profile,
     projections,
+    recalls,
+    rewards,
     scans,
     server,
     shipments,
@@ -32,7 +34,7 @@ def cli() -> None:
 
 
 for module in (server, keys, statements, batches, shipments, labels, listings, audit, demo, projections,
-               epcis, witness, profile, backup, imports, scans, cases):
+               epcis, witness, profile, backup, imports, scans, cases, rewards, recalls):
     for command in module.COMMANDS:
         cli.add_command(command)
 

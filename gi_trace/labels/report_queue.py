@@ -23,7 +23,7 @@ from .tables import reports
 HANDLED = ("investigating", "closed")  # the statuses a regulator may set
 _r = reports.c
 _CURSOR = re.compile(r"([0-9]{1,15})\.([A-Za-z0-9_-]{1,22})")
-_COLUMNS = [c for c in reports.c if c.name not in ("photo", "client")]
+_COLUMNS = [c for c in reports.c if c.name not in ("photo", "client", "receipt_hash")]
 
 
 @dataclass(frozen=True)

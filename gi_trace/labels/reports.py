@@ -29,7 +29,7 @@ from .tables import reports
 STATUSES = ("new", "investigating", "closed")
 # Characters. The code's parts are checked for their own rules after this first cut.
 MAX_LENGTHS = {"where_bought": 500, "details": 2000, "contact": 200, "uri": 1000, "note": 2000,
-               "gtin": 64, "lot": 64, "serial": 64}
+               "gtin": 64, "lot": 64, "serial": 64, "payout_ref": 200}
 FIELDS = ("uri", "gtin", "lot", "serial", "where_bought", "details", "contact")
 WINDOW_SECONDS = 3600
 CLIENT_KEY_INFO = b"gi-trace/v1/report-client"  # HKDF info of the client-hash key
@@ -177,9 +177,11 @@ def check_limit(engine: Engine, client: str, *, limit: int, now: int) -> None:
         _within_limit(conn, client, limit=limit, now=now)
 
 
-def submit(engine: Engine, report: NewReport, client: str, *, limit: int, now: int) -> str:
+def submit(engine: Engine, report: NewReport, client: str, *, limit: int, now: int,
+           receipt_hash: str | None = None) -> str:
     """Queue `report` as status `new` and return its id, or RateLimited when `client` has sent
-    `limit` reports in the past hour (`now` is unix seconds)."""
+    `limit` reports in the past hour (`now` is unix seconds). `receipt_hash` is the hash of the
+    receipt code handed to the reporter (gi_trace.labels.receipts), never the code."""
     with _sender_transaction(engine, client) as conn:
         _within_limit(conn, client, limit=limit, now=now)
         report_id = secrets.token_urlsafe(16)
@@ -187,5 +189,6 @@ def submit(engine: Engine, report: NewReport, client: str, *, limit: int, now: i
             id=report_id, created=now, updated=now, status="new", uri=report.uri, gtin=report.gtin,
             lot=report.lot, serial=report.serial, batch=_batch_of(conn, report),
             where_bought=report.where_bought, details=report.details, contact=report.contact,
-            photo=report.photo, photo_type=report.photo_type, client=client))
+            photo=report.photo, photo_type=report.photo_type, client=client,
+            receipt_hash=receipt_hash))
     return report_id

@@ -65,6 +65,30 @@ reports = Table(
     Column("client", String(64), nullable=False),  # keyed hash of the sender's address, for rate limits
     Column("handled_by", String(64)),
     Column("note", Text),
+    # SHA-256 (hex) of the receipt code the reporter got back (gi_trace/labels/receipts.py); the
+    # code itself is never stored. NULL for reports sent before receipts existed.
+    Column("receipt_hash", String(64)),
     Index("ix_gi_reports_status_created", "status", "created"),
     Index("ix_gi_reports_client_created", "client", "created"),
+    Index("ix_gi_reports_receipt_hash", "receipt_hash", unique=True),
+)
+
+# A reporter's claim of a reward (reward.grant is on the log; the claim is not: the reporter has
+# no key). payout_ref is what the reporter typed to be paid (e.g. an Alipay account): stored in
+# clear, read only by regulators (gi_trace/labels/reward_claims.py).
+reward_claims = Table(
+    "gi_reward_claims", metadata,
+    Column("reward", String(64), primary_key=True),  # one claim a reward
+    Column("claimed_at", BigInteger, nullable=False),  # unix seconds
+    Column("payout_ref", Text, nullable=False),
+)
+
+# Receipt codes tried that matched no report, per client (the keyed hash of reports.client_id),
+# so guessing is limited across workers (gi_trace/labels/receipts.py).
+receipt_misses = Table(
+    "gi_receipt_misses", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("client", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),  # unix seconds
+    Index("ix_gi_receipt_misses_client_at", "client", "at"),
 )
