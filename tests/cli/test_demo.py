@@ -86,8 +86,8 @@ class Demo:
             return list(conn.execute(select(table)))
 
 
-def demo_env(root: Path) -> dict[str, str]:
-    return {"GI_TRACE_DATABASE_URL": f"sqlite:///{root}/demo.db",
+def demo_env(root: Path, database_url: str | None = None) -> dict[str, str]:
+    return {"GI_TRACE_DATABASE_URL": database_url or f"sqlite:///{root}/demo.db",
             "GI_TRACE_OPERATOR_KEY": str(root / "operator.pem"),
             "GI_TRACE_REGULATORS": str(root / "regulators.json")}
 
@@ -274,7 +274,7 @@ def test_a_retailer_signs_with_its_demo_key_to_receive_the_pending_delivery(
     assert "(verified)" in result.output
 
 
-def test_a_refused_step_loads_nothing_and_names_the_step(tmp_path: Path,
+def test_a_refused_step_loads_nothing_and_names_the_step(tmp_path: Path, database_url: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     real_story = demo_chain.story
 
@@ -282,7 +282,7 @@ def test_a_refused_step_loads_nothing_and_names_the_step(tmp_path: Path,
         return [*real_story(*args), Step(HEMA.org, drafts.shipment_receive("no-such-shipment"),
                                          "receive a shipment that was never sent")]
     monkeypatch.setattr(demo_module, "story", story_with_a_bad_step)
-    env, keys_dir = demo_env(tmp_path), tmp_path / "keys"
+    env, keys_dir = demo_env(tmp_path, database_url), tmp_path / "keys"
     failed = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(keys_dir)])
     assert failed.exit_code == 1 and "Traceback" not in failed.output
     assert "demo step" in failed.output and "unknown-shipment" in failed.output
@@ -292,6 +292,20 @@ def test_a_refused_step_loads_nothing_and_names_the_step(tmp_path: Path,
     retried = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(keys_dir)])
     assert retried.exit_code == 0 and "demo loaded" in retried.output, retried.output
     assert len(demo.rows(reports)) == 1
+
+
+@pytest.mark.postgres
+def test_the_demo_loads_and_audits_on_postgresql_too(tmp_path: Path, postgres_url: str) -> None:
+    """The shopper's report goes through the PostgreSQL path of the report queue (a sender's
+    advisory lock), the story through the same Log: both whole, and the audit passes."""
+    env = demo_env(tmp_path, postgres_url)
+    result = CliRunner(env=env).invoke(cli, ["demo", "--keys-dir", str(tmp_path / "keys")])
+    assert result.exit_code == 0 and "receipt code" in result.output, result.output
+    demo = Demo(env, tmp_path / "keys", 0, result.output)
+    assert len(demo.rows(reports)) == 1 and len(demo.rows(tables.rewards)) == 1
+    for mode in ([], ["--public"]):
+        audit = CliRunner(env=env).invoke(cli, ["audit", "verify", *mode, "--db", postgres_url])
+        assert audit.exit_code == 0 and audit.output.startswith("OK: "), audit.output
 
 
 def test_the_season_is_the_latest_harvest_in() -> None:
