@@ -47,12 +47,15 @@ from gi_trace.domain.bodies_protection import BODIES as PROTECTION_BODIES
 from gi_trace.domain.disclosure_policy import CONFIDENTIAL
 from gi_trace.domain.epcis.export import Exporter
 from gi_trace.domain.gs1 import valid_check_digit
+from gi_trace.domain.queries.listings import get_listing
 from gi_trace.domain.queries.visibility import OPERATOR
 from gi_trace.domain.regions import inside
 from gi_trace.domain.uscc import valid_uscc
 from gi_trace.labels import receipts, report_queue
 from gi_trace.labels.digital_link import parse
+from gi_trace.labels.listing_verdict import INFRINGING, judge
 from gi_trace.labels.receipt_status import receipt_status
+from gi_trace.labels.scans import ScanPolicy
 from gi_trace.labels.tables import reports
 from gi_trace.ledger import schema
 from gi_trace.service import operator_signer
@@ -368,6 +371,17 @@ def test_the_platform_removes_the_unapproved_sellers_listing_within_the_deadline
     roles = {o.org: json.loads(o.roles) for o in orgs}
     assert roles[PLATFORM.org] == ["platform"] and roles[ASSOCIATION.org] == ["association"]
     assert "invented" in PLATFORM.en and "虚构" in PLATFORM.zh
+
+
+def test_the_listing_check_finds_the_seller_not_approved(loaded: Demo) -> None:
+    [row] = loaded.rows(tables.listings)
+    policy = ScanPolicy.from_settings(Settings.from_env(loaded.env))
+    with loaded.engine() as engine, engine.connect() as conn:
+        listing = get_listing(conn, row.check)
+        assert listing is not None
+        verdict = judge(conn, listing, policy)
+    assert verdict.verdict == INFRINGING
+    assert "seller-not-approved" in {reason["code"] for reason in verdict.reasons}
 
 
 def test_the_notice_s_evidence_is_the_shopper_s_report_and_photo_of_a_copied_code(
