@@ -38,6 +38,7 @@ from .protection import cases as protection_cases
 from .protection import listings as protection_listings
 from .protection import qualifications as protection_qualifications
 from .protection import recalls as protection_recalls
+from .protection import report_status
 from .protection import rewards as protection_rewards
 from .protection import webhooks as protection_webhooks
 from .reads import deliveries, oversight
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     protection_listings.init_app(app, api)
     protection_qualifications.init_app(app, api)
     protection_recalls.init_app(app, api)
+    report_status.init_app(app)
     protection_rewards.init_app(app, api)
     dashboard.init_app(app)
     desk.init_app(app)

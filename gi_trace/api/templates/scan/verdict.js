@@ -279,7 +279,8 @@ async function sendReport(form) {
     if (response.status === 201) {
       const sent = document.getElementById("report-sent");
       sent.textContent = sent.dataset.template.replace("{id}", answer.id);
-      sent.hidden = false;
+      document.getElementById("report-receipt").textContent = answer.receipt;
+      document.getElementById("report-done").hidden = false;
       form.hidden = true;
     } else {
       const detail = answer.detail || answer.title;
