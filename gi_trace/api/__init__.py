@@ -36,6 +36,8 @@ from .context import EXTENSION
 from .openapi import make_api
 from .protection import cases as protection_cases
 from .protection import listings as protection_listings
+from .protection import notices as protection_notices
+from .protection import platform_console
 from .protection import qualifications as protection_qualifications
 from .protection import recalls as protection_recalls
 from .protection import report_status
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     protection_webhooks.init_app(app, api, service)
     protection_cases.init_app(app, api)
+    protection_notices.init_app(app, api)
+    platform_console.init_app(app)
     protection_listings.init_app(app, api)
     protection_qualifications.init_app(app, api)
     protection_recalls.init_app(app, api)

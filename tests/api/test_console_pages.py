@@ -13,6 +13,8 @@ from flask.testing import FlaskClient
 
 from gi_trace.api import console
 from gi_trace.api.console import strings
+from gi_trace.domain.bodies_protection import NOTICE_REASONS, Evidence
+from gi_trace.domain.queries.notices import STATUSES
 
 PAGES = ("/dashboard", "/desk")
 SCRIPTS = sorted((Path(console.__file__).parents[1] / "templates" / "console").glob("*.js"))
@@ -79,7 +81,10 @@ def test_every_word_a_script_says_is_in_the_table() -> None:
              "shipment.": ("pending", "received", "rejected"),
              "status.": ("new", "investigating", "closed"),
              "dash.cases.": ("accept", "return", "transfer", "close"),  # a case's steps
-             "dash.cases.outcome.": ("confirmed", "unfounded")}
+             "dash.cases.outcome.": ("confirmed", "unfounded"),
+             # a takedown notice's status, reason and evidence kinds, and a duration's units
+             "notice.status.": STATUSES, "notice.reason.": NOTICE_REASONS,
+             "notice.evidence.": tuple(Evidence._declared_fields), "time.": ("d", "h", "min", "s")}
     assert said - whole == set(built)
     assert {prefix + name for prefix, names in built.items() for name in names} <= set(strings.STRINGS)
 

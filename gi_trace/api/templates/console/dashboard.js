@@ -273,6 +273,7 @@ function startDashboard(session) {
   const refresh = () => Promise.all([
     guard(showQuota(session), "#quota"), guard(showLabels(session), "#labels"),
     guard(showScans(session), "#scans"), guard(showAnomalies(session), "#anomalies"),
+    guard(showNotices(session), "#notices"),
     guard(showCases(session), "#cases"),
     showReports(session),
   ]).then(() => { document.body.dataset.loaded = "true"; });
@@ -289,4 +290,4 @@ function startDashboard(session) {
   });
 }
 
-setUpSignIn("gi-trace.dashboard", startDashboard, ["regulator"]);
+setUpSignIn("gi-trace.dashboard", startDashboard, ["regulator", "association"]);
