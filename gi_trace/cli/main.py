@@ -15,6 +15,7 @@ from gi_trace.cli import (
     keys,
     labels,
     listings,
+    notices,
     profile,
     projections,
     recalls,
@@ -34,7 +35,8 @@ def cli() -> None:
 
 
 for module in (server, keys, statements, batches, shipments, labels, listings, audit, demo, projections,
-               epcis, witness, profile, backup, imports, scans, cases, rewards, recalls):
+               epcis, witness, profile, backup, imports, scans, cases, rewards, recalls,
+               notices):
     for command in module.COMMANDS:
         cli.add_command(command)
 
