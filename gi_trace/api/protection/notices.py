@@ -31,7 +31,7 @@ blp = Blueprint("notices", __name__, url_prefix="/v1", description=(
     "Takedown notices to e-commerce platforms and their answers, public; a notice's evidence "
     "shows only to its sender, its platform and regulators (a bearer token)."))
 
-OPTIONAL_TOKEN = [{}, {SECURITY_SCHEME: []}]
+OPTIONAL_TOKEN: list[dict[str, list[str]]] = [{}, {SECURITY_SCHEME: []}]
 TS = {"description": "RFC 3339 UTC"}
 
 
