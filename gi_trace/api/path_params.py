@@ -27,9 +27,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "batch": ID,
     "check": ID,  # a listing check
     "case": ID,
+    "notice": ID,
     "org": ID,
     "product": ID,
     "shipment": ID,
+    "webhook": ID,
     "report_id": SERVER_TOKEN,
     "token": SERVER_TOKEN,
     "sscc": {"type": "string", "pattern": "^[0-9]{18}$",

@@ -13,7 +13,7 @@ from gi_trace.domain.full_match import FullMatch
 from gi_trace.domain.quantity import QUANTITY_PATTERN, parse_quantity
 from gi_trace.ledger.statement import ID_PATTERN
 
-ROLES = ("producer", "processor", "distributor", "retailer", "regulator")
+ROLES = ("producer", "processor", "distributor", "retailer", "regulator", "platform", "association")
 # GS1 AI 10 (batch/lot): up to 20 characters of GS1 AI encodable character set 82.
 LOT_PATTERN = r"^[!%-?A-Z_a-z\"]{1,20}$"
 GTIN14_PATTERN = r"^[0-9]{14}$"

@@ -88,8 +88,10 @@ class CaseSchema(Schema):
         "description": "the working summary (confidential: regulators read it)"})
     direction = fields.String(allow_none=True, metadata={
         "description": "in a list: in, a transfer to the reader's region; out, from it"})
-    history = fields.List(fields.Nested(StepSchema), metadata={"description": "one case only"})
-    transfers = fields.List(fields.Nested(TransferSchema), metadata={"description": "one case only"})
+    history = fields.List(fields.Nested(StepSchema), allow_none=True,
+                          metadata={"description": "one case only (null in a list)"})
+    transfers = fields.List(fields.Nested(TransferSchema), allow_none=True,
+                            metadata={"description": "one case only (null in a list)"})
 
 
 class TypicalCaseSchema(Schema):

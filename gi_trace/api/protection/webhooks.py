@@ -24,6 +24,7 @@ from gi_trace.api.auth.errors import Forbidden
 from gi_trace.api.context import current_service
 from gi_trace.api.reads.access import not_found
 from gi_trace.api.reads.connection import connection
+from gi_trace.api.schemas import MAX_INDEX
 from gi_trace.domain.queries import webhooks
 from gi_trace.domain.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
 from gi_trace.labels import http_signatures, outbox
@@ -91,7 +92,7 @@ class DeliverySchema(Schema):
 
 class DeliveryPageArgs(Schema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
-    before = fields.Integer(validate=validate.Range(1), metadata={
+    before = fields.Integer(validate=validate.Range(1, MAX_INDEX), metadata={
         "description": "the `next` of the previous page: deliveries older than this id"})
 
 
