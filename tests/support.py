@@ -60,7 +60,10 @@ def instance_settings(root: Path, genesis: Envelope, *, database_url: str | None
                         operator_key=str(root / "operator.pem"),
                         regulators=str(root / "regulators.json"),
                         witnesses=str(root / "witnesses.txt"),
-                        origin="test.gi-trace/log", base_url="https://gi.example")
+                        origin="test.gi-trace/log", base_url="https://gi.example",
+                        # No webhook delivery thread in every test app: the tests of webhooks
+                        # turn it on (tests/api/test_webhooks.py, tests/labels/test_outbox.py).
+                        webhook_worker=0)
     save_genesis([genesis], settings.regulators)
     return settings
 

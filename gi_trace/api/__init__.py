@@ -37,10 +37,9 @@ from .openapi import make_api
 from .protection import cases as protection_cases
 from .protection import listings as protection_listings
 from .protection import notices as protection_notices
-from .protection import platform_console
+from .protection import platform_console, report_status
 from .protection import qualifications as protection_qualifications
 from .protection import recalls as protection_recalls
-from .protection import report_status
 from .protection import rewards as protection_rewards
 from .protection import webhooks as protection_webhooks
 from .reads import deliveries, oversight

@@ -111,7 +111,7 @@ def test_the_signing_key_is_the_operators(quiet_app: Flask, service: Service) ->
 def test_the_apps_worker_delivers_after_an_append(settings: Settings, service: Service,
                                                   loop: Protection, receiver: Receiver) -> None:
     service.log.append([hook(loop.mall, receiver.url, ["notice"])])
-    with receiving(receiver), serving(replace(settings, webhook_poll_ms=60_000,
+    with receiving(receiver), serving(replace(settings, webhook_worker=1, webhook_poll_ms=60_000,
                                                              webhook_private_targets=1)) as app:
         notice = loop.notice(listing=None, url=LISTING_URL)
         assert post_statements(app.test_client(), notice.to_dict()).status_code == 201

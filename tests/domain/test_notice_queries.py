@@ -16,7 +16,15 @@ from tests.domain.world import World
 from tests.support import Actor
 
 SENT = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=200)
-DEADLINE = SENT + timedelta(seconds=100)
+DUE = 100  # seconds after sending
+
+
+@pytest.fixture(autouse=True)
+def _sent_now() -> None:
+    """Each test sends 200 s before it runs, inside the log's clock window (a time taken at
+    collection would go stale in a long run)."""
+    global SENT
+    SENT = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=200)
 
 
 @pytest.fixture
@@ -31,29 +39,30 @@ def at(offset: float) -> datetime:
 
 
 def send(p: Protection, service: Service, *answers: tuple[str, float]) -> None:
-    """N-1 sent at SENT, due at DEADLINE, then answered `(status, seconds after SENT)`."""
+    """N-1 sent at SENT, due DUE seconds later, then answered `(status, seconds after SENT)`."""
     envelopes = [*checked(p), p.assoc.sign("notice.send", {
         "notice": "N-1", "platform": "mall", "listing": "L-1", "reason": "seller-not-approved",
-        "evidence": {"reports": ["R-1"]}, "deadline": format_ts(DEADLINE)}, ts=SENT)]
+        "evidence": {"reports": ["R-1"]}, "deadline": format_ts(at(DUE))}, ts=SENT)]
     envelopes += [p.mall.sign("notice.answer", {"notice": "N-1", "status": status,
                                                    **({"reason": "ours"} if status == "disputed" else {})},
                                  ts=at(seconds)) for status, seconds in answers]
     service.log.append(envelopes)
 
 
-@pytest.mark.parametrize(("answers", "now", "overdue"), [
-    ((), at(99.9), False),
-    ((), DEADLINE + timedelta(microseconds=900_000), False),  # the deadline's own second
-    ((), at(101), True),
-    ((("acknowledged", 10),), at(101), True),  # acknowledging is no takedown
-    ((("removed", 120),), at(150), False),  # removed late: late, but no longer overdue
-    ((("acknowledged", 10), ("disputed", 50)), at(150), False),
+@pytest.mark.parametrize(("answers", "seconds", "overdue"), [
+    ((), 99.9, False),
+    ((), DUE + 0.9, False),  # the deadline's own second
+    ((), 101, True),
+    ((("acknowledged", 10),), 101, True),  # acknowledging is no takedown
+    ((("removed", 120),), 150, False),  # removed late: late, but no longer overdue
+    ((("acknowledged", 10), ("disputed", 50)), 150, False),
 ], ids=["before-deadline", "within-its-second", "past-deadline", "acknowledged-only",
         "removed", "disputed"])
 def test_overdue_is_judged_against_the_clock_given(loop: Protection, any_service: Service,
                                                    answers: tuple[tuple[str, float], ...],
-                                                   now: datetime, overdue: bool) -> None:
+                                                   seconds: float, overdue: bool) -> None:
     send(loop, any_service, *answers)
+    now = at(seconds)
     with any_service.engine.connect() as conn:
         (found,) = notices.list_notices(conn, now, limit=10).items
         assert found.overdue is overdue

@@ -178,7 +178,13 @@ def init_app(app: Flask, api: Any, service: Service) -> None:
     if not service.settings.webhook_worker:
         return
     worker = app.extensions[WORKER] = new_worker(service)
-    event.listen(service.engine, "engine_disposed", lambda _engine: worker.stop())
+    def _stop(engine: Any) -> None:
+        # The pool was emptied before this event: the worker, stopped now, may have put a
+        # connection back into the new one; close it too, so none is left to the collector.
+        worker.stop()
+        engine.pool.dispose()
+
+    event.listen(service.engine, "engine_disposed", _stop)
 
     def _wake(response: Response) -> Response:
         if request.method == "POST" and response.status_code < 300:

@@ -25,12 +25,13 @@ from tests.domain.test_protection_rules import checked
 from tests.domain.world import World, org_register
 from tests.support import Actor
 
-SENT = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=250)
 EVIDENCE = {"reports": ["R-1"], "photos": ["ab" * 32]}
 
 
-def later(seconds: int) -> datetime:
-    return SENT + timedelta(seconds=seconds)
+def sent_now() -> datetime:
+    """When the notices were sent: 250 s ago, inside the clock window when they are appended
+    (so each test signs its own: a time taken at collection goes stale in a long run)."""
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=250)
 
 
 @dataclass
@@ -41,6 +42,10 @@ class Notices:
 
     client: FlaskClient
     tokens: dict[str, str]
+    sent: datetime
+
+    def later(self, seconds: int) -> datetime:
+        return self.sent + timedelta(seconds=seconds)
 
     def get(self, url: str, who: str | None = None) -> Any:
         headers = {} if who is None else {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -56,28 +61,33 @@ class Notices:
 def loop(any_service: Service, regulator: Actor) -> Iterator[Notices]:
     p = Protection(World(regulator=regulator))
     mall_2 = Actor("mall-2")
+    sent = sent_now()
+
+    def later(seconds: int) -> datetime:
+        return sent + timedelta(seconds=seconds)
+
     any_service.log.append([*p.world.setup(), *p.setup(),
                             org_register(regulator, mall_2, ["platform"], region="110108")])
     any_service.log.append([
         *checked(p),
         p.assoc.sign("notice.send", {"notice": "N-1", "platform": "mall", "listing": "L-1",
                                      "reason": "seller-not-approved", "evidence": EVIDENCE,
-                                     "deadline": in_days(2)}, ts=SENT),
+                                     "deadline": in_days(2)}, ts=sent),
         p.hlj.sign("notice.send", {"notice": "N-2", "platform": "mall-2",
                                    "url": "https://mall-2.example/i/9", "reason": "codes-copied",
                                    "evidence": {"anomalies": ["copied serial QX1"]},
-                                   "deadline": in_days(2)}, ts=SENT),
+                                   "deadline": in_days(2)}, ts=sent),
         p.hlj.sign("notice.send", {"notice": "N-3", "platform": "mall",
                                    "url": "https://mall.example/item/456", "reason": "other",
                                    "detail": "same seller, second shop", "evidence": EVIDENCE,
-                                   "deadline": format_ts(later(50))}, ts=SENT),
+                                   "deadline": format_ts(later(50))}, ts=sent),
         p.mall.sign("notice.answer", {"notice": "N-1", "status": "acknowledged"}, ts=later(60)),
         p.mall.sign("notice.answer", {"notice": "N-1", "status": "removed"}, ts=later(150)),
     ])
     actors = [p.world.regulator, p.world.coop_a, p.mall, mall_2, p.assoc, p.hlj]
     with serving(any_service.settings) as app:
         client = app.test_client()
-        yield Notices(client, {a.org: obtain_token(client, a) for a in actors})
+        yield Notices(client, {a.org: obtain_token(client, a) for a in actors}, sent)
 
 
 PUBLIC_FIELDS = {"notice", "platform", "listing", "url", "reason", "detail", "deadline", "sender",
@@ -116,8 +126,8 @@ def test_a_notice_reads_with_its_answer_and_response_time(loop: Notices) -> None
     assert {k: found[k] for k in ("platform", "listing", "url", "reason", "sender", "sent_ts",
                                   "status", "acknowledged_ts", "answered_ts", "answer_reason")} == {
         "platform": "mall", "listing": "L-1", "url": None, "reason": "seller-not-approved",
-        "sender": "assoc", "sent_ts": format_ts(SENT), "status": "removed",
-        "acknowledged_ts": format_ts(later(60)), "answered_ts": format_ts(later(150)),
+        "sender": "assoc", "sent_ts": format_ts(loop.sent), "status": "removed",
+        "acknowledged_ts": format_ts(loop.later(60)), "answered_ts": format_ts(loop.later(150)),
         "answer_reason": None}
     assert found["response_seconds"] == 60 and found["overdue"] is False
     assert found["answer_seq"] > found["seq"]
