@@ -271,6 +271,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "dash.notices.col.median": {"zh": "响应用时", "en": "Time to response"},
     "dash.notices.col.notice": {"zh": "通知", "en": "Notice"},
     "dash.notices.col.sender": {"zh": "发出方", "en": "Sent by"},
+    "dash.recalls": {"zh": "召回与确认", "en": "Recalls and acknowledgements"},
+    "dash.recalls.note": {"zh": "每次召回触及的库存持有方中，已签名确认下架的和尚未确认的。",
+                          "en": "Of the holders of the stock each recall reached, who has signed "
+                                "that it withdrew the stock, and who has not."},
+    "dash.recalls.col.reason": {"zh": "召回原因", "en": "Reason"},
+    "dash.recalls.col.when": {"zh": "召回时间", "en": "Recalled"},
+    "dash.recalls.col.acknowledged": {"zh": "已确认 / 持有方", "en": "Acknowledged / holders"},
+    "dash.recalls.col.pending": {"zh": "尚未确认", "en": "Not acknowledged"},
+    "desk.ack": {"zh": "确认召回", "en": "Acknowledge a recall"},
+    "desk.ack.note": {"zh": "签名说明本单位已下架的召回批次数量。下架数量和备注对公众保密。",
+                      "en": "Sign what this organisation withdrew of a recalled batch. The "
+                            "quantity and the note are confidential."},
+    "desk.ack.batch": {"zh": "召回的批次", "en": "Recalled batch"},
+    "desk.ack.withdrawn": {"zh": "已下架数量", "en": "Quantity withdrawn"},
+    "desk.ack.remark": {"zh": "备注（保密）", "en": "Note (confidential)"},
 }
 
 

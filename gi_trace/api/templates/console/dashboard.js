@@ -275,6 +275,7 @@ function startDashboard(session) {
     guard(showScans(session), "#scans"), guard(showAnomalies(session), "#anomalies"),
     guard(showNotices(session), "#notices"),
     guard(showCases(session), "#cases"),
+    guard(showRecalls(session), "#recalls"),
     showReports(session),
   ]).then(() => { document.body.dataset.loaded = "true"; });
   wireActions(session, refresh);

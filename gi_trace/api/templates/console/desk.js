@@ -1,5 +1,6 @@
 /* The receiving desk: find the delivery (camera QR, typed link, SSCC or shipment id), show
-what the sender declared, sign shipment.receive or shipment.reject in this browser. */
+what the sender declared, sign shipment.receive or shipment.reject in this browser; and sign
+recall.ack, what this organisation withdrew of a recalled batch it holds. */
 
 const SSCC_IN_LINK = /(?:^|\/)00\/([0-9]{18})(?:[/?#]|$)/;
 const SSCC_ONLY = /^(?:\(00\)\s*)?([0-9]{18})$/;
@@ -85,6 +86,27 @@ function desk(session) {
     }
   }
 
+  /* Sign `type` with `body` for `form`: its buttons off while signing, the receipt (or the
+     problem) in its output, the lists read again. The receipt; null when it failed (the
+     buttons on again to retry). */
+  async function signFor(form, type, body) {
+    const output = form.querySelector("output");
+    const buttons = form.querySelectorAll("button");
+    buttons.forEach((b) => { b.disabled = true; });
+    showOutcome(output, true, say("signing"));
+    try {
+      const receipt = await session.sign(type, body);
+      showOutcome(output, true, say("receipt", receipt));
+      output.dataset.seq = receipt.seq;
+      refreshLists();
+      return receipt;
+    } catch (error) {
+      showOutcome(output, false, problemText(error));
+      buttons.forEach((b) => { b.disabled = false; });
+      return null;
+    }
+  }
+
   lookup.addEventListener("submit", (event) => {
     event.preventDefault();
     find(lookup.elements.code.value);
@@ -99,20 +121,22 @@ function desk(session) {
       return;
     }
     const body = reason ? {shipment: current.shipment, reason} : {shipment: current.shipment};
-    settle.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-    showOutcome(settleOut, true, say("signing"));
-    try {
-      const receipt = await session.sign(type, body);
+    if (await signFor(settle, type, body)) {
       const status = type === "shipment.receive" ? "received" : "rejected";
       card.dataset.status = status;
       card.querySelector(".status").textContent = say("shipment." + status);
-      showOutcome(settleOut, true, say("receipt", receipt));
-      settleOut.dataset.seq = receipt.seq;
       settle.elements.reason.value = "";
-      refreshLists();
-    } catch (error) {
-      showOutcome(settleOut, false, problemText(error));
-      settle.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    }
+  });
+
+  const ack = document.querySelector("#recall-ack form");
+  ack.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const [batch, withdrawn, note] = ["batch", "withdrawn", "note"].map((n) => ack.elements[n].value.trim());
+    const body = note ? {batch, withdrawn, note} : {batch, withdrawn};
+    if (await signFor(ack, "recall.ack", body)) {
+      ack.querySelectorAll("input").forEach((input) => { input.value = ""; });  // reset() would empty the output
+      ack.querySelectorAll("button").forEach((b) => { b.disabled = false; });
     }
   });
 
